@@ -1,0 +1,94 @@
+# csprecon -- plain Makefile.  `make`, `make test`, `make demo`, `make bench`,
+# `make install PREFIX=/usr/local DESTDIR=...`.  Builds go to $(O) (build/);
+# `make SANITIZE=address,undefined O=build-san` builds an instrumented copy.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+O ?= build
+
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+PKGS = libxml-2.0 sqlite3 zlib nettle libxxhash
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual \
+	-Wwrite-strings -Wundef
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv
+ifneq ($(SANITIZE),)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+VERSION = $(shell cat VERSION)
+
+LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ = $(LIB_SRC:src/%.c=$(O)/%.o) $(O)/schemas.o
+MAIN_OBJ = $(O)/main.o
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+XSD = $(wildcard schemas/*.xsd)
+
+all: $(O)/csprecon csprecon
+
+csprecon: $(O)/csprecon
+	@if [ "$(O)" = build ]; then ln -sf $(O)/csprecon csprecon; fi
+
+$(O)/csprecon: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/%.o: src/%.c | $(O)
+	$(CC) $(ALL_CFLAGS) -DCSPRECON_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# The XSDs are embedded in the binary: validation never depends on files
+# found at run time.
+$(O)/schemas.o: src/schemas.S $(XSD) | $(O)
+	$(CC) $(SAN_FLAGS) -c -o $@ src/schemas.S
+
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(O)
+	@mkdir -p $(O)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS) -lcmocka
+
+$(O):
+	@mkdir -p $(O)
+
+deps:
+	@sh scripts/install-deps
+
+# `make test` installs what it needs, then runs every test twice: once on
+# the normal build and once on an ASan+UBSan build.
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check O=build-san SANITIZE=address,undefined CFLAGS='-O1 -g'
+	@echo "all test suites passed (plain and sanitizer builds)"
+
+check: $(O)/csprecon $(UNIT_BIN)
+	@sh tests/run-unit.sh $(O)
+	@sh tests/run-e2e.sh $(O)/csprecon
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(O)/csprecon
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/bench.sh $(O)/csprecon
+
+install: $(O)/csprecon
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 0755 $(O)/csprecon $(DESTDIR)$(BINDIR)/csprecon
+	install -m 0644 man/csprecon.1 $(DESTDIR)$(MANDIR)/csprecon.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/csprecon $(DESTDIR)$(MANDIR)/csprecon.1
+
+clean:
+	rm -rf build build-san csprecon
+
+.PHONY: all deps test check demo bench install uninstall clean csprecon
+
+-include $(wildcard $(O)/*.d $(O)/tests/*.d)

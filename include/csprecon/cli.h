@@ -1,0 +1,46 @@
+/* cli.h -- the parsed command line, shared by main and the commands.
+ *
+ * main.c parses every option into struct cli (one option table serves the
+ * parser and --help); a command reads what applies to it.  Commands return
+ * an exit code of SPEC §7; they never call exit().
+ */
+#ifndef CSPRECON_CLI_H
+#define CSPRECON_CLI_H
+
+#include <stdint.h>
+
+#include "csprecon/run.h"
+
+#define CLI_MAX_REGIONS 32
+
+struct cli {
+	const char *command;
+	const char *master;        /* --master, $CSPRECON_MASTER, ./csprecon.db */
+	const char *config;        /* --config FILE */
+	int no_progress;
+	struct run_options run;    /* options the run context keeps */
+	int formats_given;         /* --format was used */
+	const char *regions[CLI_MAX_REGIONS]; /* --region, repeatable */
+	int nregions;
+	const char *regions_file;  /* --regions-file */
+	const char *output;        /* -o FILE */
+	char **files;              /* operands */
+	int nfiles;
+};
+
+/* Exit codes (SPEC §7). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_USAGE = 64,
+	EXIT_REFUSED = 65,
+	EXIT_NOINPUT = 66,
+	EXIT_INTERNAL = 70,
+	EXIT_CANTCREATE = 73,
+	EXIT_IOERR = 74,
+	EXIT_LOCKED = 75
+};
+
+int cmd_check(struct cli *cli);
+
+#endif

@@ -1,0 +1,45 @@
+/* ingest.h -- turn one input file into records.
+ *
+ * ingest_file() reads the first bytes of an opened input, decides the
+ * format from the content (XML when the first non-blank byte after any BOM
+ * is '<', CSV otherwise) and runs the CSV or XML reader.  Each reader maps
+ * columns, fills one struct record per row and hands it to the sink, which
+ * validates and consumes it.  Rows broken before they are records
+ * (CSV_MALFORMED, COLUMN_COUNT) are counted and reported by the reader.
+ *
+ * Returns 0 when the file was read to a clean end (findings or not), -1
+ * when it was refused (src->refused holds the exit code; the reason was
+ * printed), -2 when the sink failed (a database or I/O error, printed).
+ */
+#ifndef CSPRECON_INGEST_H
+#define CSPRECON_INGEST_H
+
+#include <stddef.h>
+
+#include "csprecon/run.h"
+#include "csprecon/stream.h"
+
+/* A stream whose first bytes were already read to look at them. */
+struct peeked {
+	struct input *in;
+	const unsigned char *head; /* bytes read ahead, not yet handed out */
+	size_t head_len;
+};
+
+/* Read from a peeked stream: the bytes read ahead first, then the input.
+ * Same return values as input_read(). */
+long peeked_read(struct peeked *p, void *buf, size_t len);
+
+int ingest_file(struct run *run, struct source *src, struct input *in,
+		record_sink sink);
+
+int ingest_csv(struct run *run, struct source *src, struct peeked *p,
+	       record_sink sink);
+int ingest_xml(struct run *run, struct source *src, struct peeked *p,
+	       record_sink sink);
+
+/* Refuse src for a failed input stream (truncated gzip, read error, ...). */
+int ingest_stream_failed(struct run *run, struct source *src,
+			 struct input *in);
+
+#endif

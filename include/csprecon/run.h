@@ -1,0 +1,123 @@
+/* run.h -- the run context shared by every stage, and the record type.
+ *
+ * A run owns its sources (input files), the finding store, the duplicate
+ * detector and the counters that reports read.  Stages get the run and a
+ * record; none keeps state of its own between records except through here.
+ * Records flow forward: ingest fills raw values, validate fills normalised
+ * values and findings, the sink (check or reconcile) consumes them.
+ */
+#ifndef CSPRECON_RUN_H
+#define CSPRECON_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "csprecon/rules.h"
+#include "csprecon/schema.h"
+
+struct findings;
+struct dedup;
+struct webmail_list;
+
+/* Report formats (--format), a bit each. */
+enum report_format {
+	FORMAT_CSV = 1,
+	FORMAT_JSON = 2,
+	FORMAT_HTML = 4,
+	FORMAT_XML = 8
+};
+
+/* Largest value a reader keeps; a longer one is cut there and reported as
+ * TOO_LONG, so no field can grow memory. */
+#define FIELD_MAX (64 * 1024)
+#define FIELD_MAX_TEXT "65536" /* FIELD_MAX in messages */
+
+/* One input file of the run. */
+struct source {
+	const char *path;        /* as given on the command line; not owned */
+	unsigned no;             /* position on the command line, from 0 */
+	enum entity entity;      /* detected or forced; ENTITY_NONE if unknown */
+	const char *format;      /* "csv" or "xml" */
+	int gzip;                /* the file was gzip-compressed */
+	uint64_t size;           /* raw bytes read */
+	char sha256[65];         /* hex SHA-256 of the raw bytes */
+	uint64_t rows_read;      /* records seen */
+	uint64_t rows_rejected;  /* records with an error-level finding */
+	uint64_t rows_folded;    /* DUPLICATE_ROW records folded into another */
+	int refused;             /* exit code the refusal stands for, or 0 */
+	char refusal[240];       /* why it was refused */
+};
+
+struct run_options {
+	enum entity entity;        /* --entity, or ENTITY_NONE */
+	uint64_t max_input_bytes;  /* --max-input-bytes */
+	const char *report_dir;    /* --report-dir, or NULL for the default */
+	unsigned formats;          /* enum report_format bits */
+	long max_errors;           /* --max-errors: findings printed on stderr */
+	const char *webmail_list;  /* --webmail-list FILE, or NULL */
+};
+
+struct run {
+	const char *command;       /* "check", ... */
+	char id[48];               /* run id, used in reports */
+	struct timespec started;   /* wall clock */
+	struct timespec finished;
+	struct timespec mono0;     /* monotonic start, for durations */
+	double seconds;            /* run time, set at the end */
+	struct run_options opt;
+	struct source *src;        /* nsrc sources */
+	size_t nsrc;
+	struct webmail_list *webmail;
+	struct findings *findings;
+	struct dedup *dedup;
+	uint64_t rule_count[RULE_COUNT]; /* findings per rule, at the end */
+	uint64_t accepted[ENTITY_COUNT]; /* rows accepted per entity */
+	uint64_t folded[ENTITY_COUNT];   /* DUPLICATE_ROW folds per entity */
+	int exit_code;             /* SPEC §7 */
+};
+
+/* One record of one entity, as it flows through the stages. */
+struct record {
+	enum entity entity;
+	struct source *src;
+	uint64_t line;             /* where the record starts (header = 1) */
+	/* Filled by ingest: trimmed raw values (NUL-terminated). */
+	const char *raw[ENTITY_MAX_COLS];
+	size_t raw_len[ENTITY_MAX_COLS];
+	unsigned char present[ENTITY_MAX_COLS]; /* column/element present */
+	unsigned char cut[ENTITY_MAX_COLS];     /* value cut at FIELD_MAX */
+	/* Filled by validate: normalised values (NULL: empty, no default). */
+	const char *val[ENTITY_MAX_COLS];
+	size_t val_len[ENTITY_MAX_COLS];
+	unsigned char bad[ENTITY_MAX_COLS];     /* value failed its rule */
+	char norm[ENTITY_MAX_COLS][40];         /* storage for short values */
+	char key[96];              /* normalised key, "" when unusable */
+	int errors;                /* error-level findings on this record */
+	int warnings;
+};
+
+/* What ingest hands each finished record to. */
+typedef int (*record_sink)(struct run *run, struct record *rec);
+
+/* Record a finding against a record (rec may be NULL for a file-level
+ * finding, with src and line given).  col is a column index or -1; value
+ * may be NULL.  Counts it, and marks the record errored for an error. */
+int run_finding(struct run *run, struct source *src, uint64_t line,
+		struct record *rec, int col, enum rule rule,
+		const char *value, size_t value_len, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
+/* A finding about a key rather than one record (duplicates); the key is
+ * also the value shown. */
+int run_finding_key(struct run *run, struct source *src, uint64_t line,
+		    enum entity entity, const char *key, enum rule rule,
+		    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Refuse a source as a whole: its findings and row counts are dropped and
+ * the reason is printed and kept; the caller then records the finding that
+ * says why, if a rule code covers it. */
+void run_refuse(struct run *run, struct source *src, int exit_code,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

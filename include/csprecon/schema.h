@@ -1,0 +1,91 @@
+/* schema.h -- the entities of a batch and their columns (SPEC §2).
+ *
+ * One table per entity drives everything column-related: header matching
+ * with aliases, XML element names, required/optional, value types, length
+ * limits, enum spellings, defaults and keys.  The tables are static and
+ * read-only; nothing here allocates.
+ */
+#ifndef CSPRECON_SCHEMA_H
+#define CSPRECON_SCHEMA_H
+
+#include <stddef.h>
+
+enum entity {
+	ENTITY_NONE = -1,
+	ENTITY_RESELLERS = 0,
+	ENTITY_MPN_IDS,
+	ENTITY_RELATIONSHIPS,
+	ENTITY_COUNT
+};
+
+enum col_type {
+	COL_TEXT,    /* free text, length-limited */
+	COL_NAME,    /* company name: text plus the NAME_INVALID rule */
+	COL_GUID,
+	COL_MPN,
+	COL_COUNTRY,
+	COL_EMAIL,
+	COL_DOMAIN,
+	COL_DOMAINS, /* ';'-separated domain names */
+	COL_ENUM,
+	COL_BOOL,
+	COL_DATE
+};
+
+/* One accepted spelling of an enum value and the value it stands for. */
+struct enum_word {
+	const char *word;  /* as written, compared case-insensitively */
+	const char *value; /* canonical value stored */
+};
+
+#define COL_MAX_ALIASES 6
+#define ENTITY_MAX_COLS 10
+
+struct column {
+	const char *name;    /* canonical snake_case name */
+	const char *xml;     /* lowerCamelCase XML element name */
+	const char *aliases[COL_MAX_ALIASES]; /* normalised, NULL-terminated */
+	enum col_type type;
+	int required;        /* empty value is REQUIRED */
+	size_t max_chars;    /* TOO_LONG above this many characters */
+	const struct enum_word *words; /* COL_ENUM: NULL-terminated list */
+	const char *def;     /* value stored when empty or absent, or NULL */
+	int mpn_length_check; /* MPN_LENGTH_UNUSUAL applies */
+};
+
+struct entity_def {
+	const char *name;       /* "resellers" */
+	const char *xml_root;   /* "resellers" */
+	const char *xml_record; /* "reseller" */
+	const struct column *cols;
+	size_t ncols;
+	size_t key[2];          /* column indexes of the key */
+	size_t nkey;            /* 1 or 2 */
+};
+
+extern const struct entity_def entity_defs[ENTITY_COUNT];
+
+/* The entity named by s ("resellers", "mpn_ids", "relationships"; '-'
+ * accepted for '_'), or ENTITY_NONE. */
+enum entity entity_by_name(const char *s);
+
+/* Normalise a header cell for matching: ASCII lower case, with ' ', '_',
+ * '-' and '/' all turned into '_', surrounding white space dropped.  Writes
+ * at most outsz bytes including the NUL; returns -1 if it did not fit. */
+int column_normalise(const char *s, size_t len, char *out, size_t outsz);
+
+/* Index of the column of entity e matching the normalised header name, or
+ * -1. */
+int column_find(enum entity e, const char *normalised);
+
+/* Index of the column of entity e whose XML element name is the given local
+ * name (len bytes), or -1. */
+int column_find_xml(enum entity e, const char *local, size_t len);
+
+/* The entity a CSV header describes (SPEC §2 "File formats"): relationships
+ * when a customer_tenant_id column is present, else mpn_ids when a type
+ * column is present, else resellers when tenant_id and contact_email are.
+ * names are normalised header cells. */
+enum entity entity_detect(char *const *names, size_t n);
+
+#endif

@@ -1,0 +1,76 @@
+/* stream.h -- one input stream type for plain and gzip files.
+ *
+ * An input reads a file (or standard input for "-") and hands out its
+ * decompressed bytes.  gzip is detected from the magic bytes, never the
+ * name.  While reading it hashes the raw bytes (SHA-256, what `sha256sum`
+ * prints for the file) and enforces two caps: the total decompressed size
+ * (--max-input-bytes) and the ratio of decompressed to compressed bytes, so
+ * a gzip bomb is refused early.  Corruption, a truncated gzip stream or
+ * bytes after the last gzip member are errors: input_read() returns 0 only
+ * at a clean end of stream, so a caller may count nothing as read until it
+ * has seen that 0.
+ *
+ * zlib's inflate is used directly rather than gzread(): gzread() hides the
+ * raw bytes (needed for the SHA-256 and the ratio cap), reads a truncated
+ * stream as a normal end of file unless gzerror() is asked, and ignores
+ * trailing garbage.
+ */
+#ifndef CSPRECON_STREAM_H
+#define CSPRECON_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <zlib.h>
+#include <nettle/sha2.h>
+
+#define INPUT_RAW_CHUNK (256 * 1024)
+/* Past the first MiB, more than this many decompressed bytes per
+ * compressed byte is a bomb: real CSV and XML compress about 6:1 to 20:1,
+ * and deflate cannot exceed about 1032:1. */
+#define INPUT_MAX_RATIO 250
+
+enum input_status {
+	INPUT_OK = 0,
+	INPUT_ERR_IO,      /* read error: exit 74 */
+	INPUT_ERR_CORRUPT, /* corrupt, truncated or trailing data: exit 65 */
+	INPUT_ERR_TOOBIG   /* over --max-input-bytes or the ratio: exit 65 */
+};
+
+struct input {
+	const char *path;      /* as given; "-" is standard input; not owned */
+	int fd;
+	int gzip;              /* 1 when the data is gzip-compressed */
+	int started;           /* the magic bytes have been looked at */
+	int eof;               /* the raw file has been read to its end */
+	int done;              /* a clean end of stream was returned */
+	enum input_status status;
+	char message[160];     /* what went wrong, when status != INPUT_OK */
+	uint64_t raw_bytes;    /* bytes read from the file */
+	uint64_t out_bytes;    /* bytes handed out */
+	uint64_t max_bytes;    /* cap on out_bytes */
+	unsigned char *raw;    /* INPUT_RAW_CHUNK bytes */
+	size_t raw_len, raw_pos;
+	z_stream zs;
+	int zs_live;           /* inflateInit2 was called */
+	int member_end;        /* between two gzip members */
+	struct sha256_ctx sha;
+	char sha256[2 * SHA256_DIGEST_SIZE + 1]; /* hex, set at clean end */
+};
+
+/* Open path for reading ("-": standard input).  Returns 0, or -1 with
+ * errno set and nothing to close. */
+int input_open(struct input *in, const char *path, uint64_t max_bytes);
+
+/* Read up to len decompressed bytes.  Returns the count (> 0), 0 at a clean
+ * end of stream (sha256 is then set), or -1 with in->status and
+ * in->message set; after -1 every call returns -1. */
+ssize_t input_read(struct input *in, void *buf, size_t len);
+
+/* Close the file (standard input is left open) and free buffers. */
+void input_close(struct input *in);
+
+/* The exit code a failed input stands for (SPEC §7). */
+int input_exit_code(const struct input *in);
+
+#endif

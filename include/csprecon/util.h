@@ -1,0 +1,59 @@
+/* util.h -- diagnostics, allocation and a capped string buffer.
+ *
+ * Diagnostics have one shape on stderr: "csprecon: [file:line: ]message".
+ * error() prints and returns -1 so callers write `return error(...)`.
+ * Allocation failure is not recoverable in a batch run: x*alloc print a
+ * message and exit with 70 (internal error); they are the only place that
+ * exits outside main().
+ */
+#ifndef CSPRECON_UTIL_H
+#define CSPRECON_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Verbosity: -1 quiet (-q), 0 normal, 1 verbose (-v).  Set once by main. */
+extern int util_verbosity;
+
+/* Print "csprecon: MESSAGE" on stderr; return -1. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "csprecon: warning: MESSAGE" on stderr unless quiet. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "csprecon: MESSAGE" on stderr only under -v. */
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xmemdup0(const void *p, size_t n); /* copy of n bytes plus a NUL */
+
+/* A growable byte buffer with a hard cap.  buf is always NUL-terminated
+ * (never NULL after strbuf_init).  Appending beyond cap fails with -1 and
+ * leaves the buffer as it was, so a hostile field cannot grow memory. */
+struct strbuf {
+	char *buf;  /* contents, NUL-terminated */
+	size_t len; /* bytes used, not counting the NUL */
+	size_t alloc; /* bytes allocated */
+	size_t cap;   /* most bytes len may reach */
+};
+
+void strbuf_init(struct strbuf *sb, size_t cap);
+void strbuf_release(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+int strbuf_add(struct strbuf *sb, const void *data, size_t len);
+int strbuf_addstr(struct strbuf *sb, const char *s);
+int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Trim ASCII white space (space, TAB, CR, LF, VT, FF) at both ends of
+ * *s and *len in place. */
+void trim(const char **s, size_t *len);
+
+/* Case-insensitive ASCII equality of two byte ranges. */
+int mem_ieq(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif

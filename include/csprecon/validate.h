@@ -1,0 +1,17 @@
+/* validate.h -- field-level rules of SPEC §3 on one record.
+ *
+ * validate_record() reads rec->raw/present/cut, fills rec->val (normalised
+ * values: lower-case GUIDs, alpha-2 countries, canonical enum words,
+ * booleans as "yes"/"no", defaults for empty optional values) and rec->key,
+ * and records every finding of the row through run_finding().  It then
+ * notes the record with the run's duplicate detector.  Returns the number
+ * of error-level findings on the record.
+ */
+#ifndef CSPRECON_VALIDATE_H
+#define CSPRECON_VALIDATE_H
+
+#include "csprecon/run.h"
+
+int validate_record(struct run *run, struct record *rec);
+
+#endif

@@ -1,0 +1,226 @@
+/* cmd_check.c -- `csprecon check FILE...`: ingest and validate only.
+ *
+ * Opens every input first (a missing file is exit 66 before any work),
+ * reads each through ingest -> validate, settles duplicate keys across the
+ * whole run, then writes the reports.  Nothing is written anywhere but the
+ * report directory.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csprecon/cli.h"
+#include "csprecon/dedup.h"
+#include "csprecon/findings.h"
+#include "csprecon/ingest.h"
+#include "csprecon/report.h"
+#include "csprecon/validate.h"
+#include "csprecon/webmail.h"
+#include "csprecon/xml.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+static int check_sink(struct run *run, struct record *rec)
+{
+	validate_record(run, rec);
+	rec->src->rows_read++;
+	if (rec->errors)
+		rec->src->rows_rejected++;
+	return 0;
+}
+
+static int dup_hit(const struct dedup_hit *h, void *ctx)
+{
+	struct run *run = ctx;
+	struct source *src = &run->src[h->file_no];
+	const struct source *first = &run->src[h->first_file_no];
+
+	if (h->identical) {
+		if (h->is_first || h->rejected)
+			return 0;
+		src->rows_folded++;
+		run->folded[h->entity]++;
+		return run_finding_key(run, src, h->line, h->entity, h->key,
+				       RULE_DUPLICATE_ROW,
+				       "identical to the row at %s:%" PRIu64
+				       "; kept once", first->path,
+				       h->first_line);
+	}
+	if (!h->rejected)
+		src->rows_rejected++;
+	if (h->is_first)
+		return run_finding_key(run, src, h->line, h->entity, h->key,
+				       RULE_DUPLICATE_KEY,
+				       "key given %" PRIu64 " times in this run "
+				       "with different values; every "
+				       "occurrence rejected", h->count);
+	return run_finding_key(run, src, h->line, h->entity, h->key,
+			       RULE_DUPLICATE_KEY,
+			       "key given %" PRIu64 " times in this run with "
+			       "different values (first at %s:%" PRIu64 "); "
+			       "every occurrence rejected", h->count,
+			       first->path, h->first_line);
+}
+
+static void make_run_id(struct run *run)
+{
+	struct tm tm;
+	char t[32];
+
+	gmtime_r(&run->started.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(run->id, sizeof(run->id), "%s-%ld", t, (long)getpid());
+}
+
+static int open_inputs(struct cli *cli, struct input *in)
+{
+	int i, j, stdin_seen = 0;
+
+	for (i = 0; i < cli->nfiles; i++) {
+		if (!strcmp(cli->files[i], "-") && stdin_seen++) {
+			error("standard input ('-') given more than once");
+			for (j = 0; j < i; j++)
+				input_close(&in[j]);
+			return EXIT_USAGE;
+		}
+		if (input_open(&in[i], cli->files[i],
+			       cli->run.max_input_bytes) < 0) {
+			error("cannot open '%s': %s", cli->files[i],
+			      strerror(errno));
+			for (j = 0; j < i; j++)
+				input_close(&in[j]);
+			return EXIT_NOINPUT;
+		}
+	}
+	return 0;
+}
+
+static int finish_exit_code(struct run *run)
+{
+	size_t i;
+	int code = EXIT_OK;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].refused == EXIT_IOERR)
+			return EXIT_IOERR;
+		else if (run->src[i].refused)
+			code = EXIT_REFUSED;
+	if (code)
+		return code;
+	for (i = 0; i < RULE_COUNT; i++)
+		if (run->rule_count[i] && rule_defs[i].severity == SEV_ERROR)
+			return EXIT_FINDINGS;
+	return EXIT_OK;
+}
+
+static int write_reports(struct run *run)
+{
+	char defdir[64];
+	const char *dir = run->opt.report_dir;
+	int ret = 0;
+
+	if (!dir) {
+		snprintf(defdir, sizeof(defdir), "reports/%s", run->id);
+		dir = defdir;
+	}
+	if (report_mkdir(dir) < 0)
+		return -1;
+	if (run->opt.formats & FORMAT_CSV)
+		ret |= report_rejects_csv(run, dir);
+	if (run->opt.formats & FORMAT_JSON)
+		ret |= report_summary_json(run, dir);
+	ret |= report_summary_txt(run, dir,
+				  util_verbosity >= 0 ? stdout : NULL);
+	return ret ? -1 : 0;
+}
+
+int cmd_check(struct cli *cli)
+{
+	struct run run;
+	struct input *in;
+	unsigned char *refused;
+	struct timespec now;
+	int code, i;
+
+	if (cli->nfiles == 0) {
+		error("check: no input files (try 'csprecon check --help')");
+		return EXIT_USAGE;
+	}
+	memset(&run, 0, sizeof(run));
+	run.command = "check";
+	run.opt = cli->run;
+	clock_gettime(CLOCK_REALTIME, &run.started);
+	clock_gettime(CLOCK_MONOTONIC, &run.mono0);
+	make_run_id(&run);
+
+	in = xcalloc((size_t)cli->nfiles, sizeof(*in));
+	code = open_inputs(cli, in);
+	if (code) {
+		free(in);
+		return code;
+	}
+	run.nsrc = (size_t)cli->nfiles;
+	run.src = xcalloc(run.nsrc, sizeof(*run.src));
+	refused = xcalloc(run.nsrc, 1);
+	code = EXIT_INTERNAL;
+	run.webmail = webmail_new();
+	if (run.opt.webmail_list) {
+		if (access(run.opt.webmail_list, R_OK) < 0) {
+			error("cannot open '%s': %s", run.opt.webmail_list,
+			      strerror(errno));
+			code = EXIT_NOINPUT;
+			goto out;
+		}
+		if (webmail_load(run.webmail, run.opt.webmail_list) < 0) {
+			code = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (xml_init() < 0 || !(run.findings = findings_open()))
+		goto out;
+	run.dedup = dedup_new();
+
+	for (i = 0; i < cli->nfiles; i++) {
+		struct source *src = &run.src[i];
+		int ret;
+
+		src->path = cli->files[i];
+		src->no = (unsigned)i;
+		src->entity = ENTITY_NONE;
+		ret = ingest_file(&run, src, &in[i], check_sink);
+		src->size = in[i].raw_bytes;
+		input_close(&in[i]);
+		if (ret == -2)
+			goto out;
+		refused[i] = src->refused != 0;
+	}
+	if (dedup_finish(run.dedup, refused, dup_hit, &run) < 0)
+		goto out;
+	if (findings_count(run.findings, run.rule_count) < 0)
+		goto out;
+	run.exit_code = finish_exit_code(&run);
+	clock_gettime(CLOCK_REALTIME, &run.finished);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	run.seconds = (double)(now.tv_sec - run.mono0.tv_sec) +
+		      (double)(now.tv_nsec - run.mono0.tv_nsec) / 1e9;
+	report_print_findings(&run, run.opt.max_errors);
+	code = run.exit_code;
+	if (write_reports(&run) < 0)
+		code = EXIT_CANTCREATE;
+out:
+	for (i = 0; i < cli->nfiles; i++)
+		if (in[i].raw)
+			input_close(&in[i]);
+	free(in);
+	free(refused);
+	free(run.src);
+	findings_close(run.findings);
+	dedup_free(run.dedup);
+	webmail_free(run.webmail);
+	xml_release();
+	return code;
+}

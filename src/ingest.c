@@ -1,0 +1,70 @@
+/* ingest.c -- format detection and the peeked stream.  See ingest.h. */
+#include <string.h>
+
+#include "csprecon/ingest.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+#define PEEK_SIZE 4096
+
+long peeked_read(struct peeked *p, void *buf, size_t len)
+{
+	size_t n;
+
+	if (p->head_len) {
+		n = p->head_len < len ? p->head_len : len;
+		memcpy(buf, p->head, n);
+		p->head += n;
+		p->head_len -= n;
+		return (long)n;
+	}
+	return (long)input_read(p->in, buf, len);
+}
+
+int ingest_stream_failed(struct run *run, struct source *src,
+			 struct input *in)
+{
+	run_refuse(run, src, input_exit_code(in), "%s", in->message);
+	return -1;
+}
+
+int ingest_file(struct run *run, struct source *src, struct input *in,
+		record_sink sink)
+{
+	unsigned char head[PEEK_SIZE];
+	struct peeked p;
+	size_t len = 0, i = 0;
+	ssize_t n;
+	int ret;
+
+	/* Fill the look-ahead as far as the file allows. */
+	while (len < sizeof(head)) {
+		n = input_read(in, head + len, sizeof(head) - len);
+		if (n < 0)
+			return ingest_stream_failed(run, src, in);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	src->gzip = in->gzip;
+	if (len >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && (head[i] == ' ' || head[i] == '\t' ||
+			   head[i] == '\r' || head[i] == '\n'))
+		i++;
+	p.in = in;
+	p.head = head;
+	p.head_len = len;
+	if (i < len && head[i] == '<') {
+		src->format = "xml";
+		ret = ingest_xml(run, src, &p, sink);
+	} else {
+		src->format = "csv";
+		ret = ingest_csv(run, src, &p, sink);
+	}
+	if (ret == 0) {
+		src->size = in->raw_bytes;
+		memcpy(src->sha256, in->sha256, sizeof(src->sha256));
+	}
+	return ret;
+}

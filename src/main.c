@@ -1,0 +1,388 @@
+/* main.c -- command line and the one exit path.
+ *
+ * One option table drives parsing and --help.  Options may come before or
+ * after the command; "--" ends them.  Every command returns an exit code of
+ * SPEC §7; main() alone exits, after checking that standard output was
+ * written in full (a full disk is exit 74, not a silent truncation).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csprecon/cli.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+#ifndef CSPRECON_VERSION
+#define CSPRECON_VERSION "unknown"
+#endif
+
+enum {
+	C_INIT = 1, C_CHECK = 2, C_RECONCILE = 4, C_AUDIT = 8, C_EXPORT = 16,
+	C_HISTORY = 32, C_RUNS = 64, C_ALL = 127,
+	C_READS = C_CHECK | C_RECONCILE,
+	C_REPORTS = C_CHECK | C_RECONCILE | C_AUDIT
+};
+
+struct command {
+	const char *name;
+	unsigned bit;
+	const char *operands;
+	const char *summary;
+	int (*run)(struct cli *cli);
+};
+
+static const struct command commands[] = {
+	{ "init", C_INIT, "", "create or migrate the master (idempotent)",
+	  NULL },
+	{ "check", C_CHECK, "FILE...", "ingest and validate only; the master, "
+	  "if present, is read for references", cmd_check },
+	{ "reconcile", C_RECONCILE, "FILE...", "validate and reconcile; "
+	  "--apply to commit; --mode snapshot|delta", NULL },
+	{ "audit", C_AUDIT, "", "run every cross-entity rule over the master "
+	  "as it stands", NULL },
+	{ "export", C_EXPORT, "", "write the master's current rows (CSV or "
+	  "XML, .gz by name)", NULL },
+	{ "history", C_HISTORY, "KEY", "the change history of a tenant id or "
+	  "PartnerID", NULL },
+	{ "runs", C_RUNS, "", "the run ledger", NULL },
+};
+
+enum opt_id {
+	O_MASTER, O_CONFIG, O_QUIET, O_VERBOSE, O_NO_PROGRESS, O_HELP,
+	O_VERSION, O_REPORT_DIR, O_FORMAT, O_ENTITY, O_REGION,
+	O_WEBMAIL_LIST, O_REGIONS_FILE, O_MAX_ERRORS, O_OUTPUT,
+	O_MAX_INPUT_BYTES
+};
+
+struct option_def {
+	const char *name;   /* long name without "--" */
+	char short_name;    /* or 0 */
+	const char *arg;    /* argument name, NULL for a flag */
+	unsigned cmds;      /* commands it applies to */
+	enum opt_id id;
+	const char *help;
+};
+
+static const struct option_def options[] = {
+	{ "master", 0, "PATH", C_ALL, O_MASTER,
+	  "the master database ($CSPRECON_MASTER, else ./csprecon.db)" },
+	{ "config", 0, "FILE", C_ALL, O_CONFIG, "read options from FILE" },
+	{ "quiet", 'q', NULL, C_ALL, O_QUIET,
+	  "print no summary and no findings; only fatal errors" },
+	{ "verbose", 'v', NULL, C_ALL, O_VERBOSE,
+	  "also print warnings and progress notes" },
+	{ "no-progress", 0, NULL, C_ALL, O_NO_PROGRESS,
+	  "never show a progress bar" },
+	{ "help", 'h', NULL, C_ALL, O_HELP, "show this help" },
+	{ "version", 0, NULL, C_ALL, O_VERSION, "show the version" },
+	{ "report-dir", 0, "DIR", C_REPORTS, O_REPORT_DIR,
+	  "write reports to DIR (default reports/RUN-ID)" },
+	{ "format", 0, "F", C_REPORTS, O_FORMAT,
+	  "report format csv|json|xml|html, repeatable (default csv, json)" },
+	{ "entity", 0, "E", C_READS | C_EXPORT, O_ENTITY,
+	  "resellers|mpn_ids|relationships (default: detected per file)" },
+	{ "region", 0, "NAME", C_REPORTS, O_REGION,
+	  "one of the provider's CSP regions, repeatable" },
+	{ "webmail-list", 0, "FILE", C_REPORTS, O_WEBMAIL_LIST,
+	  "more web-mail domains, one per line" },
+	{ "regions-file", 0, "FILE", C_REPORTS, O_REGIONS_FILE,
+	  "country-to-region table replacing the built-in one" },
+	{ "max-errors", 0, "N", C_REPORTS, O_MAX_ERRORS,
+	  "print at most N findings on stderr (default 50); all are counted" },
+	{ "output", 'o', "FILE", C_EXPORT, O_OUTPUT, "write to FILE" },
+	{ "max-input-bytes", 0, "N", C_READS, O_MAX_INPUT_BYTES,
+	  "refuse a file over N bytes once decompressed (K/M/G/T suffixes; "
+	  "default 16G)" },
+};
+
+static void usage_main(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: csprecon [--master PATH] [--config FILE] [-q|-v] "
+		"[--no-progress] COMMAND [OPTIONS] [FILE...]\n\ncommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(fp, "  %-10s %-8s %s\n", commands[i].name,
+			commands[i].operands, commands[i].summary);
+	fprintf(fp, "\n'csprecon COMMAND --help' lists a command's options; "
+		"man csprecon has the rules and exit codes.\n");
+}
+
+static void usage_command(FILE *fp, const struct command *c)
+{
+	size_t i;
+	char left[40];
+
+	fprintf(fp, "usage: csprecon %s [OPTIONS] %s\n%s\n\noptions:\n",
+		c->name, c->operands, c->summary);
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option_def *o = &options[i];
+
+		if (!(o->cmds & c->bit))
+			continue;
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 o->short_name, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-26s %s\n", left, o->help);
+	}
+}
+
+/* A size with an optional K, M, G or T (powers of 1024) suffix. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_count(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_format(struct cli *cli, const char *f)
+{
+	unsigned bit;
+
+	if (!strcmp(f, "csv"))
+		bit = FORMAT_CSV;
+	else if (!strcmp(f, "json"))
+		bit = FORMAT_JSON;
+	else if (!strcmp(f, "xml") || !strcmp(f, "html"))
+		return error("--format %s: not available in this version "
+			     "(csv and json are)", f);
+	else
+		return error("--format: unknown format '%s' (csv, json, xml, "
+			     "html)", f);
+	if (!cli->formats_given)
+		cli->run.formats = 0;
+	cli->formats_given = 1;
+	cli->run.formats |= bit;
+	return 0;
+}
+
+static int apply_option(struct cli *cli, const struct option_def *o,
+			const char *arg)
+{
+	switch (o->id) {
+	case O_MASTER: cli->master = arg; break;
+	case O_CONFIG: cli->config = arg; break;
+	case O_QUIET: util_verbosity = -1; break;
+	case O_VERBOSE: util_verbosity = 1; break;
+	case O_NO_PROGRESS: cli->no_progress = 1; break;
+	case O_HELP: case O_VERSION: break;
+	case O_REPORT_DIR: cli->run.report_dir = arg; break;
+	case O_FORMAT: return set_format(cli, arg);
+	case O_ENTITY:
+		cli->run.entity = entity_by_name(arg);
+		if (cli->run.entity == ENTITY_NONE)
+			return error("--entity: unknown entity '%s' "
+				     "(resellers, mpn_ids, relationships)", arg);
+		break;
+	case O_REGION:
+		if (cli->nregions == CLI_MAX_REGIONS)
+			return error("--region: at most %d", CLI_MAX_REGIONS);
+		cli->regions[cli->nregions++] = arg;
+		break;
+	case O_WEBMAIL_LIST: cli->run.webmail_list = arg; break;
+	case O_REGIONS_FILE: cli->regions_file = arg; break;
+	case O_MAX_ERRORS:
+		if (parse_count(arg, &cli->run.max_errors) < 0)
+			return error("--max-errors: not a count '%s'", arg);
+		break;
+	case O_OUTPUT: cli->output = arg; break;
+	case O_MAX_INPUT_BYTES:
+		if (parse_size(arg, &cli->run.max_input_bytes) < 0 ||
+		    !cli->run.max_input_bytes)
+			return error("--max-input-bytes: not a size '%s'", arg);
+		break;
+	}
+	return 0;
+}
+
+static const struct option_def *find_option(const char *arg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		if (arg[1] != '-') {
+			if (len == 2 && options[i].short_name == arg[1])
+				return &options[i];
+		} else if (strlen(options[i].name) == len - 2 &&
+			   !memcmp(options[i].name, arg + 2, len - 2)) {
+			return &options[i];
+		}
+	}
+	return NULL;
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+struct seen {
+	const struct option_def *o;
+	const char *arg;
+};
+
+static int parse(int argc, char **argv, struct cli *cli,
+		 const struct command **cmd, int *help, int *version)
+{
+	struct seen *seen = xcalloc((size_t)argc, sizeof(*seen));
+	int i, nseen = 0, ret = -1, only_operands = 0, k;
+
+	cli->files = xcalloc((size_t)argc, sizeof(*cli->files));
+	*cmd = NULL;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *val = NULL;
+		const struct option_def *o;
+		size_t len;
+
+		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
+			if (!*cmd && !only_operands) {
+				*cmd = find_command(a);
+				if (!*cmd) {
+					error("unknown command '%s' (try "
+					      "'csprecon --help')", a);
+					goto out;
+				}
+			} else {
+				cli->files[cli->nfiles++] = argv[i];
+			}
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_operands = 1;
+			continue;
+		}
+		eq = a[1] == '-' ? strchr(a, '=') : NULL;
+		len = eq ? (size_t)(eq - a) : strlen(a);
+		o = find_option(a, len);
+		if (!o) {
+			error("unknown option '%.*s'", (int)len, a);
+			goto out;
+		}
+		if (o->arg) {
+			if (eq) {
+				val = eq + 1;
+			} else if (i + 1 < argc) {
+				val = argv[++i];
+			} else {
+				error("option '--%s' needs %s", o->name, o->arg);
+				goto out;
+			}
+		} else if (eq) {
+			error("option '--%s' takes no value", o->name);
+			goto out;
+		}
+		if (o->id == O_HELP)
+			*help = 1;
+		if (o->id == O_VERSION)
+			*version = 1;
+		seen[nseen].o = o;
+		seen[nseen++].arg = val;
+	}
+	if (*help || *version) {
+		ret = 0;
+		goto out;
+	}
+	for (k = 0; k < nseen; k++) {
+		if (*cmd && !(seen[k].o->cmds & (*cmd)->bit)) {
+			error("option '--%s' does not apply to '%s'",
+			      seen[k].o->name, (*cmd)->name);
+			goto out;
+		}
+		if (apply_option(cli, seen[k].o, seen[k].arg) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(seen);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	const struct command *cmd;
+	int help = 0, version = 0, code;
+	const char *env;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.run.entity = ENTITY_NONE;
+	cli.run.max_input_bytes = (uint64_t)16 << 30;
+	cli.run.formats = FORMAT_CSV | FORMAT_JSON;
+	cli.run.max_errors = 50;
+	env = getenv("CSPRECON_MASTER");
+	cli.master = env && *env ? env : "csprecon.db";
+
+	if (parse(argc, argv, &cli, &cmd, &help, &version) < 0) {
+		code = EXIT_USAGE;
+	} else if (version) {
+		printf("csprecon %s\n", CSPRECON_VERSION);
+		code = EXIT_OK;
+	} else if (help) {
+		if (cmd)
+			usage_command(stdout, cmd);
+		else
+			usage_main(stdout);
+		code = EXIT_OK;
+	} else if (!cmd) {
+		usage_main(stderr);
+		code = EXIT_USAGE;
+	} else if (!cmd->run) {
+		error("'%s' is not available in this version", cmd->name);
+		code = EXIT_USAGE;
+	} else {
+		cli.command = cmd->name;
+		code = cmd->run(&cli);
+	}
+	free(cli.files);
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno != EPIPE)
+			fprintf(stderr, "csprecon: cannot write standard "
+				"output: %s\n", strerror(errno));
+		if (code < EXIT_USAGE)
+			code = EXIT_IOERR;
+	}
+	return code;
+}

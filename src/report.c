@@ -1,0 +1,171 @@
+/* report.c -- atomic report files and safe cells.  See report.h. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <csv.h>
+
+#include "csprecon/report.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+int report_mkdir(const char *dir)
+{
+	char *p = xstrdup(dir), *s;
+	int ret = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			ret = error("cannot create report directory '%s': %s",
+				    p, strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 8192);
+	if (strbuf_addf(&sb, "%s/%s", dir, name) < 0) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return sb.buf;
+}
+
+int report_open(struct report_file *rf, const char *dir, const char *name)
+{
+	struct strbuf tmp;
+
+	memset(rf, 0, sizeof(*rf));
+	rf->path = join(dir, name);
+	strbuf_init(&tmp, 8192);
+	if (!rf->path || strbuf_addf(&tmp, "%s/.%s.tmp.%ld", dir, name,
+				     (long)getpid()) < 0) {
+		free(rf->path);
+		strbuf_release(&tmp);
+		return error("report path too long in '%s'", dir);
+	}
+	rf->tmp = tmp.buf;
+	rf->fp = fopen(rf->tmp, "w");
+	if (!rf->fp) {
+		int e = errno;
+
+		error("cannot create report '%s': %s", rf->path, strerror(e));
+		free(rf->tmp);
+		free(rf->path);
+		return -1;
+	}
+	return 0;
+}
+
+void report_abort(struct report_file *rf)
+{
+	if (rf->fp)
+		fclose(rf->fp);
+	if (rf->tmp)
+		unlink(rf->tmp);
+	free(rf->tmp);
+	free(rf->path);
+	memset(rf, 0, sizeof(*rf));
+}
+
+int report_commit(struct report_file *rf)
+{
+	int bad = ferror(rf->fp);
+
+	if (fflush(rf->fp) != 0 || fsync(fileno(rf->fp)) != 0)
+		bad = 1;
+	if (fclose(rf->fp) != 0)
+		bad = 1;
+	rf->fp = NULL;
+	if (bad) {
+		error("cannot write report '%s': %s", rf->path,
+		      strerror(errno));
+		report_abort(rf);
+		return -1;
+	}
+	if (rename(rf->tmp, rf->path) < 0) {
+		error("cannot rename report into '%s': %s", rf->path,
+		      strerror(errno));
+		report_abort(rf);
+		return -1;
+	}
+	free(rf->tmp);
+	free(rf->path);
+	memset(rf, 0, sizeof(*rf));
+	return 0;
+}
+
+void report_csv_cell(FILE *fp, const char *s, int last)
+{
+	size_t len = strlen(s);
+	int lead = len && strchr("=+-@\t\r", s[0]);
+
+	if (lead || strpbrk(s, ",\"\r\n")) {
+		if (lead) {
+			/* libcsv quotes one buffer: build "'" + value. */
+			char *v = xmalloc(len + 2);
+
+			v[0] = '\'';
+			memcpy(v + 1, s, len + 1);
+			csv_fwrite(fp, v, len + 1);
+			free(v);
+		} else {
+			csv_fwrite(fp, s, len);
+		}
+	} else {
+		fputs(s, fp);
+	}
+	fputc(last ? '\n' : ',', fp);
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef)
+		return ((s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) ? 3 : 0;
+	if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		return ((s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
+			(s[3] & 0xc0) == 0x80) ? 4 : 0;
+	return 0;
+}
+
+void report_json_string(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	fputc('"', fp);
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			fputc('\\', fp);
+			fputc(*s++, fp);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(fp, "\\u%04x", *s++);
+		} else if ((n = utf8_len(s)) == 0) {
+			fputs("\\ufffd", fp);
+			s++;
+		} else {
+			fwrite(s, 1, n, fp);
+			s += n;
+		}
+	}
+	fputc('"', fp);
+}

@@ -1,0 +1,125 @@
+/* report_rejects.c -- rejects.csv and findings on stderr.
+ *
+ * rejects.csv has the columns of SPEC §6, one line per finding, errors and
+ * warnings, in file, line and arrival order.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "csprecon/findings.h"
+#include "csprecon/report.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+struct rejects_ctx {
+	struct run *run;
+	FILE *fp;
+};
+
+static const char *file_of(const struct run *run, int file_no)
+{
+	if (file_no < 0 || (size_t)file_no >= run->nsrc)
+		return "";
+	return run->src[file_no].path;
+}
+
+static int write_one(const struct finding *fd, void *vctx)
+{
+	struct rejects_ctx *c = vctx;
+	char line[24];
+
+	if (fd->line)
+		snprintf(line, sizeof(line), "%" PRIu64, fd->line);
+	else
+		line[0] = '\0';
+	report_csv_cell(c->fp, c->run->id, 0);
+	report_csv_cell(c->fp, file_of(c->run, fd->file_no), 0);
+	report_csv_cell(c->fp, line, 0);
+	report_csv_cell(c->fp, fd->entity == ENTITY_NONE ? "" :
+			entity_defs[fd->entity].name, 0);
+	report_csv_cell(c->fp, fd->key, 0);
+	report_csv_cell(c->fp, fd->field, 0);
+	report_csv_cell(c->fp, rule_defs[fd->rule].code, 0);
+	report_csv_cell(c->fp, severity_name(rule_defs[fd->rule].severity), 0);
+	report_csv_cell(c->fp, fd->message, 0);
+	report_csv_cell(c->fp, fd->value, 1);
+	return ferror(c->fp) ? -1 : 0;
+}
+
+int report_rejects_csv(struct run *run, const char *dir)
+{
+	struct report_file rf;
+	struct rejects_ctx c;
+
+	if (report_open(&rf, dir, "rejects.csv") < 0)
+		return -1;
+	fputs("run_id,file,line,entity,key,field,rule,severity,message,value\n",
+	      rf.fp);
+	c.run = run;
+	c.fp = rf.fp;
+	if (findings_each(run->findings, write_one, &c) != 0) {
+		error("cannot write report '%s'", rf.path);
+		report_abort(&rf);
+		return -1;
+	}
+	return report_commit(&rf);
+}
+
+struct print_ctx {
+	struct run *run;
+	long max;
+	long shown;
+	uint64_t hidden;
+	int want_severity;
+};
+
+static int print_one(const struct finding *fd, void *vctx)
+{
+	struct print_ctx *c = vctx;
+
+	if ((int)rule_defs[fd->rule].severity != c->want_severity)
+		return 0;
+	if (c->shown >= c->max) {
+		c->hidden++;
+		return 0;
+	}
+	c->shown++;
+	if (fd->line)
+		fprintf(stderr, "csprecon: %s:%" PRIu64 ": ",
+			file_of(c->run, fd->file_no), fd->line);
+	else
+		fprintf(stderr, "csprecon: %s: ", file_of(c->run, fd->file_no));
+	fprintf(stderr, "%s %s: %s%s%s", fd->rule < RULE_COUNT ?
+		rule_defs[fd->rule].code : "?",
+		severity_name(rule_defs[fd->rule].severity),
+		fd->field[0] ? fd->field : "", fd->field[0] ? ": " : "",
+		fd->message);
+	if (fd->value[0])
+		fprintf(stderr, " '%s'", fd->value);
+	fputc('\n', stderr);
+	return 0;
+}
+
+int report_print_findings(struct run *run, long max)
+{
+	struct print_ctx c;
+
+	if (util_verbosity < 0)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.run = run;
+	c.max = max;
+	c.want_severity = SEV_ERROR;
+	if (findings_each(run->findings, print_one, &c) < 0)
+		return -1;
+	if (util_verbosity > 0) {
+		c.want_severity = SEV_WARNING;
+		if (findings_each(run->findings, print_one, &c) < 0)
+			return -1;
+	}
+	if (c.hidden)
+		fprintf(stderr, "csprecon: %" PRIu64 " more finding%s not shown "
+			"(--max-errors %ld); all are in rejects.csv\n",
+			c.hidden, c.hidden == 1 ? "" : "s", max);
+	return 0;
+}

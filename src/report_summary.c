@@ -1,0 +1,189 @@
+/* report_summary.c -- summary.txt (also printed) and summary.json.
+ *
+ * Both carry the run id, times, mode, per-file accounting (path, SHA-256,
+ * format, entity, rows read = accepted + rejected), per-entity counts,
+ * counts per rule code, and the exit code.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "csprecon/report.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+static void iso_time(const struct timespec *t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	gmtime_r(&t->tv_sec, &tm);
+	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *entity_name(enum entity e)
+{
+	return e == ENTITY_NONE ? "-" : entity_defs[e].name;
+}
+
+static void format_name(const struct source *s, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s%s", s->format ? s->format : "-",
+		 s->gzip ? ".gz" : "");
+}
+
+static const char *exit_meaning(int code)
+{
+	switch (code) {
+	case 0: return "no error-level finding";
+	case 1: return "error-level findings";
+	case 65: return "input refused";
+	case 66: return "input cannot be opened";
+	case 73: return "cannot create a report or the master";
+	case 74: return "I/O error";
+	case 75: return "master locked";
+	default: return "internal error";
+	}
+}
+
+static void write_txt(struct run *run, const char *dir, FILE *fp)
+{
+	char t0[32], fmt[16];
+	uint64_t errors = 0, warnings = 0;
+	size_t i;
+	int r;
+
+	iso_time(&run->started, t0, sizeof(t0));
+	fprintf(fp, "csprecon %s: run %s\n", run->command, run->id);
+	fprintf(fp, "started %s, took %.2f s; %s\n\n", t0, run->seconds,
+		"check only: nothing applied");
+	fprintf(fp, "%-40s %-7s %-14s %10s %10s %10s\n", "file", "format",
+		"entity", "read", "accepted", "rejected");
+	for (i = 0; i < run->nsrc; i++) {
+		const struct source *s = &run->src[i];
+
+		format_name(s, fmt, sizeof(fmt));
+		if (s->refused) {
+			fprintf(fp, "%-40s %-7s %-14s refused: %s\n", s->path,
+				fmt, entity_name(s->entity), s->refusal);
+			continue;
+		}
+		fprintf(fp, "%-40s %-7s %-14s %10" PRIu64 " %10" PRIu64
+			" %10" PRIu64 "\n", s->path, fmt,
+			entity_name(s->entity), s->rows_read,
+			s->rows_read - s->rows_rejected, s->rows_rejected);
+	}
+	for (r = 0; r < RULE_COUNT; r++) {
+		if (rule_defs[r].severity == SEV_ERROR)
+			errors += run->rule_count[r];
+		else
+			warnings += run->rule_count[r];
+	}
+	fprintf(fp, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " warning%s\n",
+		errors, errors == 1 ? "" : "s", warnings,
+		warnings == 1 ? "" : "s");
+	for (r = 0; r < RULE_COUNT; r++)
+		if (run->rule_count[r])
+			fprintf(fp, "  %-26s %-8s %10" PRIu64 "\n",
+				rule_defs[r].code,
+				severity_name(rule_defs[r].severity),
+				run->rule_count[r]);
+	fprintf(fp, "\nexit %d: %s\n", run->exit_code,
+		exit_meaning(run->exit_code));
+	if (dir)
+		fprintf(fp, "reports: %s\n", dir);
+}
+
+int report_summary_txt(struct run *run, const char *dir, FILE *out)
+{
+	struct report_file rf;
+
+	if (out)
+		write_txt(run, dir, out);
+	if (report_open(&rf, dir, "summary.txt") < 0)
+		return -1;
+	write_txt(run, dir, rf.fp);
+	return report_commit(&rf);
+}
+
+int report_summary_json(struct run *run, const char *dir)
+{
+	struct report_file rf;
+	char t0[32], t1[32], fmt[16];
+	size_t i;
+	int r, first;
+	enum entity e;
+
+	if (report_open(&rf, dir, "summary.json") < 0)
+		return -1;
+	iso_time(&run->started, t0, sizeof(t0));
+	iso_time(&run->finished, t1, sizeof(t1));
+	fputs("{\n  \"run_id\": ", rf.fp);
+	report_json_string(rf.fp, run->id);
+	fputs(",\n  \"command\": ", rf.fp);
+	report_json_string(rf.fp, run->command);
+	fprintf(rf.fp, ",\n  \"started\": \"%s\",\n  \"finished\": \"%s\","
+		"\n  \"seconds\": %.3f,\n  \"mode\": null,\n"
+		"  \"applied\": false,\n  \"files\": [", t0, t1, run->seconds);
+	for (i = 0; i < run->nsrc; i++) {
+		const struct source *s = &run->src[i];
+
+		format_name(s, fmt, sizeof(fmt));
+		fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", rf.fp);
+		report_json_string(rf.fp, s->path);
+		fputs(", \"sha256\": ", rf.fp);
+		if (s->sha256[0])
+			report_json_string(rf.fp, s->sha256);
+		else
+			fputs("null", rf.fp);
+		fprintf(rf.fp, ", \"bytes\": %" PRIu64 ", \"format\": \"%s\", "
+			"\"entity\": ", s->size, fmt);
+		if (s->entity == ENTITY_NONE)
+			fputs("null", rf.fp);
+		else
+			report_json_string(rf.fp, entity_defs[s->entity].name);
+		fprintf(rf.fp, ", \"status\": \"%s\", \"rows_read\": %" PRIu64
+			", \"rows_accepted\": %" PRIu64 ", \"rows_rejected\": %"
+			PRIu64 ", \"duplicates_folded\": %" PRIu64,
+			s->refused ? "refused" : "read", s->rows_read,
+			s->rows_read - s->rows_rejected, s->rows_rejected,
+			s->rows_folded);
+		if (s->refused) {
+			fputs(", \"refusal\": ", rf.fp);
+			report_json_string(rf.fp, s->refusal);
+		}
+		fputc('}', rf.fp);
+	}
+	fputs(run->nsrc ? "\n  ],\n  \"entities\": {" : "],\n  \"entities\": {",
+	      rf.fp);
+	first = 1;
+	for (e = 0; e < ENTITY_COUNT; e++) {
+		uint64_t read = 0, rejected = 0;
+
+		for (i = 0; i < run->nsrc; i++)
+			if (run->src[i].entity == e && !run->src[i].refused) {
+				read += run->src[i].rows_read;
+				rejected += run->src[i].rows_rejected;
+			}
+		fprintf(rf.fp, "%s\n    \"%s\": {\"rows_read\": %" PRIu64
+			", \"rows_accepted\": %" PRIu64 ", \"rows_rejected\": %"
+			PRIu64 ", \"duplicates_folded\": %" PRIu64 "}",
+			first ? "" : ",", entity_defs[e].name, read,
+			read - rejected, rejected, run->folded[e]);
+		first = 0;
+	}
+	fputs("\n  },\n  \"findings\": {", rf.fp);
+	first = 1;
+	for (r = 0; r < RULE_COUNT; r++) {
+		if (!run->rule_count[r])
+			continue;
+		fprintf(rf.fp, "%s\n    \"%s\": {\"severity\": \"%s\", "
+			"\"count\": %" PRIu64 "}", first ? "" : ",",
+			rule_defs[r].code,
+			severity_name(rule_defs[r].severity),
+			run->rule_count[r]);
+		first = 0;
+	}
+	fprintf(rf.fp, "%s},\n  \"exit_code\": %d\n}\n", first ? "" : "\n  ",
+		run->exit_code);
+	return report_commit(&rf);
+}

@@ -1,0 +1,14 @@
+/* rules.c -- the rule table.  See rules.h. */
+#include "csprecon/rules.h"
+#include "csprecon/banned.h"
+
+const struct rule_def rule_defs[RULE_COUNT] = {
+#define RULE_DEF(code, sev, text) { #code, sev, text },
+	RULE_LIST(RULE_DEF)
+#undef RULE_DEF
+};
+
+const char *severity_name(enum severity s)
+{
+	return s == SEV_ERROR ? "error" : "warning";
+}

@@ -1,0 +1,151 @@
+/* run.c -- recording findings and refusals against the run.  See run.h.
+ *
+ * Values shown in findings are made safe for every report here, once:
+ * bytes that are not valid UTF-8 and control characters become \xHH, and
+ * the value is cut after VALUE_SHOW_MAX bytes with "..." so a hostile
+ * 64 KiB field does not become a 64 KiB report cell.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csprecon/findings.h"
+#include "csprecon/run.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+#define VALUE_SHOW_MAX 200
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+static void show_value(struct strbuf *out, const char *v, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (out->len >= VALUE_SHOW_MAX) {
+			strbuf_addstr(out, "...");
+			return;
+		}
+		n = utf8_seq(s + i, len - i);
+		if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+			strbuf_addf(out, "\\x%02X", s[i]);
+			i++;
+			continue;
+		}
+		strbuf_add(out, s + i, n);
+		i += n;
+	}
+}
+
+static int vfinding(struct run *run, struct source *src, uint64_t line,
+		    enum entity entity, const char *key, struct record *rec,
+		    int col, enum rule rule, const char *value,
+		    size_t value_len, const char *fmt, va_list ap)
+{
+	struct finding fd;
+	struct strbuf shown;
+	char msg[512];
+	int ret;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	strbuf_init(&shown, VALUE_SHOW_MAX + 16);
+	if (value)
+		show_value(&shown, value, value_len);
+
+	fd.file_no = src ? (int)src->no : -1;
+	fd.line = line;
+	fd.entity = entity;
+	fd.key = key ? key : "";
+	fd.field = (col >= 0 && entity != ENTITY_NONE) ?
+		   entity_defs[entity].cols[col].name : "";
+	fd.rule = rule;
+	fd.message = msg;
+	fd.value = shown.buf;
+	ret = findings_add(run->findings, &fd);
+	strbuf_release(&shown);
+
+	if (rec) {
+		if (rule_defs[rule].severity == SEV_ERROR)
+			rec->errors++;
+		else
+			rec->warnings++;
+	}
+	return ret;
+}
+
+int run_finding(struct run *run, struct source *src, uint64_t line,
+		struct record *rec, int col, enum rule rule,
+		const char *value, size_t value_len, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfinding(run, src, rec ? rec->line : line,
+		       rec ? rec->entity : (src ? src->entity : ENTITY_NONE),
+		       rec ? rec->key : "", rec, col, rule, value, value_len,
+		       fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int run_finding_key(struct run *run, struct source *src, uint64_t line,
+		    enum entity entity, const char *key, enum rule rule,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfinding(run, src, line, entity, key, NULL, -1, rule, key,
+		       strlen(key), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void run_refuse(struct run *run, struct source *src, int exit_code,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	if (src->refused)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(src->refusal, sizeof(src->refusal), fmt, ap);
+	va_end(ap);
+	src->refused = exit_code;
+	src->rows_read = src->rows_rejected = src->rows_folded = 0;
+	findings_drop_file(run->findings, (int)src->no);
+	error("%s: %s", src->path, src->refusal);
+}

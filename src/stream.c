@@ -1,0 +1,239 @@
+/* stream.c -- plain and gzip input with hashing and caps.  See stream.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csprecon/stream.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+int input_open(struct input *in, const char *path, uint64_t max_bytes)
+{
+	struct stat st;
+
+	memset(in, 0, sizeof(*in));
+	in->path = path;
+	in->max_bytes = max_bytes;
+	if (!strcmp(path, "-")) {
+		in->fd = STDIN_FILENO;
+	} else {
+		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in->fd < 0)
+			return -1;
+		if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(in->fd);
+			errno = EISDIR;
+			return -1;
+		}
+	}
+	in->raw = xmalloc(INPUT_RAW_CHUNK);
+	sha256_init(&in->sha);
+	return 0;
+}
+
+static ssize_t fail(struct input *in, enum input_status st, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+static ssize_t fail(struct input *in, enum input_status st, const char *fmt,
+		    ...)
+{
+	va_list ap;
+
+	if (in->status == INPUT_OK) {
+		in->status = st;
+		va_start(ap, fmt);
+		vsnprintf(in->message, sizeof(in->message), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Refill the raw buffer; 0 on data or end of file, -1 on a read error. */
+static int fill_raw(struct input *in)
+{
+	ssize_t n;
+
+	in->raw_pos = 0;
+	in->raw_len = 0;
+	if (in->eof)
+		return 0;
+	do
+		n = read(in->fd, in->raw, INPUT_RAW_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return (int)fail(in, INPUT_ERR_IO, "read error: %s",
+				 strerror(errno));
+	if (n == 0) {
+		in->eof = 1;
+		return 0;
+	}
+	sha256_update(&in->sha, (size_t)n, in->raw);
+	in->raw_bytes += (uint64_t)n;
+	in->raw_len = (size_t)n;
+	return 0;
+}
+
+static void finish_hash(struct input *in)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	sha256_digest(&in->sha, sizeof(d), d);
+	for (i = 0; i < sizeof(d); i++) {
+		in->sha256[2 * i] = hex[d[i] >> 4];
+		in->sha256[2 * i + 1] = hex[d[i] & 15];
+	}
+	in->sha256[2 * sizeof(d)] = '\0';
+}
+
+static ssize_t clean_end(struct input *in)
+{
+	if (!in->done) {
+		in->done = 1;
+		finish_hash(in);
+	}
+	return 0;
+}
+
+static int start(struct input *in)
+{
+	if (fill_raw(in) < 0)
+		return -1;
+	in->started = 1;
+	if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+		in->gzip = 1;
+		/* 16 + MAX_WBITS: gzip wrapper only, with its CRC and length
+		 * trailer checked by inflate. */
+		if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
+			return (int)fail(in, INPUT_ERR_IO,
+					 "cannot start gzip decoder");
+		in->zs_live = 1;
+	}
+	return 0;
+}
+
+static ssize_t account(struct input *in, size_t n)
+{
+	in->out_bytes += n;
+	if (in->out_bytes > in->max_bytes)
+		return fail(in, INPUT_ERR_TOOBIG,
+			    "input larger than %llu bytes (--max-input-bytes)",
+			    (unsigned long long)in->max_bytes);
+	if (in->gzip && in->out_bytes > (1u << 20) &&
+	    in->out_bytes / INPUT_MAX_RATIO > in->raw_bytes)
+		return fail(in, INPUT_ERR_TOOBIG,
+			    "gzip expands more than %d:1; refused as a "
+			    "decompression bomb", INPUT_MAX_RATIO);
+	return (ssize_t)n;
+}
+
+static ssize_t read_plain(struct input *in, unsigned char *buf, size_t len)
+{
+	size_t n;
+
+	if (in->raw_pos == in->raw_len) {
+		if (fill_raw(in) < 0)
+			return -1;
+		if (!in->raw_len)
+			return clean_end(in);
+	}
+	n = in->raw_len - in->raw_pos;
+	if (n > len)
+		n = len;
+	memcpy(buf, in->raw + in->raw_pos, n);
+	in->raw_pos += n;
+	return account(in, n);
+}
+
+static ssize_t read_gzip(struct input *in, unsigned char *buf, size_t len)
+{
+	size_t before;
+	int rc;
+
+	if (len > UINT32_MAX)
+		len = UINT32_MAX;
+	for (;;) {
+		if (in->raw_pos == in->raw_len) {
+			if (fill_raw(in) < 0)
+				return -1;
+			if (!in->raw_len) {
+				if (in->member_end)
+					return clean_end(in);
+				return fail(in, INPUT_ERR_CORRUPT,
+					    "truncated gzip data (unexpected "
+					    "end of file)");
+			}
+		}
+		if (in->member_end) {
+			/* Another member may follow (gzip files can be
+			 * concatenated); anything else is trailing garbage. */
+			if (in->raw[in->raw_pos] != 0x1f)
+				return fail(in, INPUT_ERR_CORRUPT,
+					    "trailing garbage after gzip data");
+			if (inflateReset(&in->zs) != Z_OK)
+				return fail(in, INPUT_ERR_CORRUPT,
+					    "cannot restart gzip decoder");
+			in->member_end = 0;
+		}
+		in->zs.next_in = in->raw + in->raw_pos;
+		in->zs.avail_in = (uInt)(in->raw_len - in->raw_pos);
+		in->zs.next_out = buf;
+		in->zs.avail_out = (uInt)len;
+		rc = inflate(&in->zs, Z_NO_FLUSH);
+		before = in->raw_pos;
+		in->raw_pos = in->raw_len - in->zs.avail_in;
+		if (rc == Z_STREAM_END) {
+			in->member_end = 1;
+		} else if (rc == Z_BUF_ERROR) {
+			/* No progress with input left and room for output
+			 * cannot happen on valid data; never loop on it. */
+			if (in->raw_pos == before && before < in->raw_len &&
+			    in->zs.avail_out == len)
+				return fail(in, INPUT_ERR_CORRUPT,
+					    "corrupt gzip data");
+		} else if (rc != Z_OK) {
+			return fail(in, INPUT_ERR_CORRUPT, "corrupt gzip data: %s",
+				    in->zs.msg ? in->zs.msg : "inflate error");
+		}
+		if (in->zs.avail_out < len)
+			return account(in, len - in->zs.avail_out);
+	}
+}
+
+ssize_t input_read(struct input *in, void *buf, size_t len)
+{
+	if (in->status != INPUT_OK)
+		return -1;
+	if (in->done)
+		return 0;
+	if (!len)
+		return fail(in, INPUT_ERR_IO, "zero-length read");
+	if (!in->started && start(in) < 0)
+		return -1;
+	if (in->gzip)
+		return read_gzip(in, buf, len);
+	return read_plain(in, buf, len);
+}
+
+void input_close(struct input *in)
+{
+	if (in->zs_live)
+		inflateEnd(&in->zs);
+	in->zs_live = 0;
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
+	in->fd = -1;
+	free(in->raw);
+	in->raw = NULL;
+}
+
+int input_exit_code(const struct input *in)
+{
+	return in->status == INPUT_ERR_IO ? 74 : 65;
+}

@@ -1,0 +1,291 @@
+/* validate.c -- field-level rules on one record.  See validate.h. */
+#include <stdio.h>
+#include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#include "csprecon/dedup.h"
+#include "csprecon/validate.h"
+#include "csprecon/util.h"
+#include "csprecon/values.h"
+#include "csprecon/webmail.h"
+#include "csprecon/banned.h"
+
+static void set_val(struct record *rec, int i, const char *v, size_t len)
+{
+	rec->val[i] = v;
+	rec->val_len[i] = len;
+}
+
+static int bad(struct run *run, struct record *rec, int i, enum rule rule,
+	       const char *msg)
+{
+	rec->bad[i] = 1;
+	set_val(rec, i, rec->raw[i], rec->raw_len[i]);
+	return run_finding(run, rec->src, 0, rec, i, rule, rec->raw[i],
+			   rec->raw_len[i], "%s", msg);
+}
+
+static void enum_list(const struct enum_word *w, char *out, size_t outsz)
+{
+	struct strbuf sb;
+	const char *last = NULL;
+
+	strbuf_init(&sb, outsz - 1);
+	for (; w->word; w++) {
+		if (last && !strcmp(last, w->value))
+			continue;
+		strbuf_addf(&sb, "%s%s", last ? ", " : "", w->value);
+		last = w->value;
+	}
+	memcpy(out, sb.buf, sb.len + 1);
+	strbuf_release(&sb);
+}
+
+static void check_domains(struct run *run, struct record *rec, int i)
+{
+	const char *p = rec->raw[i], *end = p + rec->raw_len[i];
+
+	set_val(rec, i, rec->raw[i], rec->raw_len[i]);
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *d = p;
+		size_t n = (size_t)((semi ? semi : end) - p);
+
+		trim(&d, &n);
+		if (n && value_domain(d, n) < 0) {
+			rec->bad[i] = 1;
+			run_finding(run, rec->src, 0, rec, i, RULE_DOMAIN_INVALID,
+				    d, n, "not a domain name");
+		}
+		p = semi ? semi + 1 : end;
+	}
+}
+
+static void check_value(struct run *run, struct record *rec, int i)
+{
+	const struct column *c = &entity_defs[rec->entity].cols[i];
+	const char *v = rec->raw[i];
+	size_t len = rec->raw_len[i], chars;
+	char buf[64];
+	int b;
+
+	if (rec->cut[i]) {
+		snprintf(buf, sizeof(buf), "longer than %d bytes", FIELD_MAX);
+		bad(run, rec, i, RULE_TOO_LONG, buf);
+		return;
+	}
+	if (!len) {
+		if (c->required) {
+			rec->bad[i] = 1;
+			set_val(rec, i, NULL, 0);
+			run_finding(run, rec->src, 0, rec, i, RULE_REQUIRED, "",
+				    0, "required value is empty");
+			return;
+		}
+		set_val(rec, i, c->def, c->def ? strlen(c->def) : 0);
+		return;
+	}
+	if (value_text_check(v, len) < 0) {
+		bad(run, rec, i, RULE_ENCODING_INVALID,
+		    "not valid UTF-8, or contains a NUL or control "
+		    "character");
+		return;
+	}
+	set_val(rec, i, v, len);
+	switch (c->type) {
+	case COL_TEXT:
+	case COL_NAME:
+		chars = value_text_chars(v, len);
+		if (c->max_chars && chars > c->max_chars) {
+			snprintf(buf, sizeof(buf), "%zu characters; at most %zu",
+				 chars, c->max_chars);
+			bad(run, rec, i, RULE_TOO_LONG, buf);
+		} else if (c->type == COL_NAME && value_name(v, len) < 0) {
+			bad(run, rec, i, RULE_NAME_INVALID,
+			    "not a company name (one character or only "
+			    "symbols)");
+		}
+		break;
+	case COL_GUID:
+		if (value_guid(v, len, rec->norm[i]) < 0)
+			bad(run, rec, i, RULE_GUID_INVALID, "not a GUID");
+		else
+			set_val(rec, i, rec->norm[i], VALUE_GUID_LEN);
+		break;
+	case COL_MPN:
+		if (value_mpn(v, len) < 0) {
+			bad(run, rec, i, RULE_MPN_INVALID,
+			    "not a PartnerID (1 to 10 digits)");
+		} else if (c->mpn_length_check && (len < 6 || len > 7)) {
+			snprintf(buf, sizeof(buf), "%zu", len);
+			run_finding(run, rec->src, 0, rec, i,
+				    RULE_MPN_LENGTH_UNUSUAL, v, len,
+				    "PartnerID has %s digits; real ones have "
+				    "6 or 7", buf);
+		}
+		break;
+	case COL_COUNTRY:
+		if (value_country(v, len, rec->norm[i]) < 0)
+			bad(run, rec, i, RULE_COUNTRY_INVALID,
+			    "not an ISO 3166-1 country (alpha-2, alpha-3 or "
+			    "English name)");
+		else
+			set_val(rec, i, rec->norm[i], 2);
+		break;
+	case COL_EMAIL:
+		if (value_email(v, len, NULL, NULL) < 0)
+			bad(run, rec, i, RULE_EMAIL_INVALID,
+			    "not an email address");
+		break;
+	case COL_DOMAIN:
+		if (value_domain(v, len) < 0)
+			bad(run, rec, i, RULE_DOMAIN_INVALID,
+			    "not a domain name");
+		break;
+	case COL_DOMAINS:
+		check_domains(run, rec, i);
+		break;
+	case COL_ENUM: {
+		const struct enum_word *w;
+		char list[160];
+
+		for (w = c->words; w->word; w++)
+			if (value_is(v, len, w->word))
+				break;
+		if (w->word) {
+			set_val(rec, i, w->value, strlen(w->value));
+		} else {
+			memcpy(list, "not one of: ", 13);
+			enum_list(c->words, list + 12, sizeof(list) - 12);
+			bad(run, rec, i, RULE_ENUM_INVALID, list);
+		}
+		break;
+	}
+	case COL_BOOL:
+		if (value_bool(v, len, &b) < 0)
+			bad(run, rec, i, RULE_ENUM_INVALID, "not a boolean "
+			    "(yes/no, true/false, 1/0, y/n)");
+		else
+			set_val(rec, i, b ? "yes" : "no", b ? 3 : 2);
+		break;
+	case COL_DATE:
+		if (value_date(v, len) < 0)
+			bad(run, rec, i, RULE_DATE_INVALID,
+			    "not an ISO 8601 date (YYYY-MM-DD or a timestamp)");
+		break;
+	}
+}
+
+/* EMAIL_WEBMAIL and EMAIL_DOMAIN_MISMATCH on a reseller. */
+static void check_contact(struct run *run, struct record *rec)
+{
+	enum { EMAIL = 5, DOMAINS = 9 };
+	const char *dom, *p, *end;
+	size_t dlen;
+	int listed = 0;
+
+	if (rec->bad[EMAIL] || !rec->val[EMAIL] ||
+	    value_email(rec->val[EMAIL], rec->val_len[EMAIL], &dom, &dlen) < 0)
+		return;
+	if (webmail_match(run->webmail, dom, dlen))
+		run_finding(run, rec->src, 0, rec, EMAIL, RULE_EMAIL_WEBMAIL,
+			    rec->val[EMAIL], rec->val_len[EMAIL],
+			    "contact email is on a web-based mail service; "
+			    "the address must belong to the company");
+	if (rec->bad[DOMAINS] || !rec->val[DOMAINS])
+		return;
+	p = rec->val[DOMAINS];
+	end = p + rec->val_len[DOMAINS];
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *d = p;
+		size_t n = (size_t)((semi ? semi : end) - p);
+
+		trim(&d, &n);
+		if (n && value_domain_within(dom, dlen, d, n))
+			return;
+		listed |= n > 0;
+		p = semi ? semi + 1 : end;
+	}
+	if (listed)
+		run_finding(run, rec->src, 0, rec, EMAIL,
+			    RULE_EMAIL_DOMAIN_MISMATCH, rec->val[EMAIL],
+			    rec->val_len[EMAIL],
+			    "contact email's domain is not one of the "
+			    "reseller's domains");
+}
+
+/* The key before any finding is recorded, so that every finding of the row
+ * carries it: normalised when every key column parses, else the raw text
+ * (and the record takes no part in duplicate detection). */
+static int make_key(struct record *rec)
+{
+	const struct entity_def *d = &entity_defs[rec->entity];
+	char norm[VALUE_GUID_LEN + 1];
+	size_t k, pos = 0, n;
+	int ok = 1;
+
+	rec->key[0] = '\0';
+	for (k = 0; k < d->nkey; k++) {
+		size_t i = d->key[k];
+		const char *v = rec->raw[i];
+
+		n = rec->raw_len[i];
+		if (d->cols[i].type == COL_GUID &&
+		    value_guid(v, n, norm) == 0) {
+			v = norm;
+			n = VALUE_GUID_LEN;
+		} else if (d->cols[i].type != COL_MPN || rec->cut[i] ||
+			   value_mpn(v, n) < 0) {
+			ok = 0;
+		}
+		if (k && pos + 1 < sizeof(rec->key))
+			rec->key[pos++] = '+';
+		if (n > sizeof(rec->key) - 1 - pos)
+			n = sizeof(rec->key) - 1 - pos, ok = 0;
+		memcpy(rec->key + pos, v, n);
+		pos += n;
+		rec->key[pos] = '\0';
+	}
+	/* A raw key is shown as given; keep it printable. */
+	if (!ok && value_text_check(rec->key, pos) < 0)
+		rec->key[0] = '\0';
+	return ok;
+}
+
+static uint64_t content_hash(const struct record *rec)
+{
+	const struct entity_def *d = &entity_defs[rec->entity];
+	XXH3_state_t st;
+	size_t i;
+
+	XXH3_64bits_reset(&st);
+	for (i = 0; i < d->ncols; i++) {
+		uint64_t n = rec->val[i] ? rec->val_len[i] : UINT64_MAX;
+
+		XXH3_64bits_update(&st, &n, sizeof(n));
+		if (rec->val[i])
+			XXH3_64bits_update(&st, rec->val[i], rec->val_len[i]);
+	}
+	return XXH3_64bits_digest(&st);
+}
+
+int validate_record(struct run *run, struct record *rec)
+{
+	const struct entity_def *d = &entity_defs[rec->entity];
+	int key_ok;
+	size_t i;
+
+	rec->errors = rec->warnings = 0;
+	memset(rec->bad, 0, sizeof(rec->bad));
+	key_ok = make_key(rec);
+	for (i = 0; i < d->ncols; i++)
+		check_value(run, rec, (int)i);
+	if (rec->entity == ENTITY_RESELLERS)
+		check_contact(run, rec);
+	if (key_ok)
+		dedup_add(run->dedup, rec->entity, rec->key, content_hash(rec),
+			  (int)rec->src->no, rec->line, rec->errors > 0);
+	return rec->errors;
+}
