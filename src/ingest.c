@@ -11,6 +11,8 @@ long peeked_read(struct peeked *p, void *buf, size_t len)
 {
 	size_t n;
 
+	if (p->max_read && len > p->max_read)
+		len = p->max_read;
 	if (p->head_len) {
 		n = p->head_len < len ? p->head_len : len;
 		memcpy(buf, p->head, n);
@@ -55,6 +57,7 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 	p.in = in;
 	p.head = head;
 	p.head_len = len;
+	p.max_read = run->opt.read_chunk;
 	if (i < len && head[i] == '<') {
 		src->format = "xml";
 		ret = ingest_xml(run, src, &p, sink);

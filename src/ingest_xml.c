@@ -101,20 +101,33 @@ static int close_cb(void *ctx)
 	return 0;
 }
 
-static void on_error(void *ctx, xmlErrorPtr err)
+static void take_error(struct xml_state *st, const xmlError *err,
+		       long fallback_line)
 {
-	struct xml_state *st = ctx;
 	size_t n;
 
-	if (st->failed || !err)
+	if (st->failed)
 		return;
 	st->failed = 1;
-	st->err_line = err->line;
+	st->err_line = err && err->line > 0 ? err->line : fallback_line;
 	snprintf(st->err_msg, sizeof(st->err_msg), "%s",
-		 err->message ? err->message : "XML error");
+		 err && err->message ? err->message : "XML parse error");
 	n = strlen(st->err_msg);
 	while (n && (st->err_msg[n - 1] == '\n' || st->err_msg[n - 1] == ' '))
 		st->err_msg[--n] = '\0';
+}
+
+static void on_error(void *ctx, xmlErrorPtr err)
+{
+	take_error(ctx, err, 0);
+}
+
+/* The reader returned -1: some errors (a premature end of data) reach
+ * only libxml2's last-error slot, not the handler. */
+static int reader_failed(struct xml_state *st, xmlTextReaderPtr r)
+{
+	take_error(st, xmlGetLastError(), xmlTextReaderGetParserLineNumber(r));
+	return -1;
 }
 
 static int fail(struct xml_state *st, long line, const char *msg)
@@ -167,7 +180,7 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r, int col)
 			}
 		}
 		if (rc != 1 || st->failed)
-			return -1;
+			return reader_failed(st, r);
 	}
 	st->off[col] = start;
 	st->len[col] = st->rowbuf.len - start;
@@ -273,8 +286,7 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r, record_sink sink)
 		}
 	}
 	if (rc != 0 || st->failed || st->stream_failed)
-		return fail(st, xmlTextReaderGetParserLineNumber(r),
-			    "XML parse error");
+		return reader_failed(st, r);
 	if (xmlTextReaderIsValid(r) != 1)
 		return fail(st, xmlTextReaderGetParserLineNumber(r),
 			    "document is not valid against the batch schema");
@@ -303,6 +315,7 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 		strbuf_release(&st.rowbuf);
 		return error("cannot start the XML reader");
 	}
+	xmlResetLastError();
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, &st);
 	if (xmlTextReaderSetSchema(r, batch_schema) != 0) {
 		xmlFreeTextReader(r);

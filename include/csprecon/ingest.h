@@ -24,6 +24,7 @@ struct peeked {
 	struct input *in;
 	const unsigned char *head; /* bytes read ahead, not yet handed out */
 	size_t head_len;
+	size_t max_read;           /* if not 0, hand out at most this per read */
 };
 
 /* Read from a peeked stream: the bytes read ahead first, then the input.

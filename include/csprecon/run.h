@@ -56,6 +56,9 @@ struct run_options {
 	unsigned formats;          /* enum report_format bits */
 	long max_errors;           /* --max-errors: findings printed on stderr */
 	const char *webmail_list;  /* --webmail-list FILE, or NULL */
+	size_t read_chunk;         /* readers take at most this many bytes at
+				    * a time (0: their own size); the unit
+				    * tests use it to cut input everywhere */
 };
 
 struct run {
