@@ -69,6 +69,8 @@ test: deps
 check: $(O)/csprecon $(UNIT_BIN)
 	@sh tests/run-unit.sh $(O)
 	@sh tests/run-e2e.sh $(O)/csprecon
+	@sh tests/docs.sh $(O)/csprecon
+	@if [ -z "$(SANITIZE)" ]; then sh tests/memory.sh $(O)/csprecon; fi
 
 demo: deps
 	@$(MAKE) --no-print-directory all
