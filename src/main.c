@@ -35,25 +35,26 @@ struct command {
 
 static const struct command commands[] = {
 	{ "init", C_INIT, "", "create or migrate the master (idempotent)",
-	  NULL },
+	  cmd_init },
 	{ "check", C_CHECK, "FILE...", "ingest and validate only; the master, "
 	  "if present, is read for references", cmd_check },
 	{ "reconcile", C_RECONCILE, "FILE...", "validate and reconcile; "
-	  "--apply to commit; --mode snapshot|delta", NULL },
+	  "--apply to commit; --mode snapshot|delta", cmd_reconcile },
 	{ "audit", C_AUDIT, "", "run every cross-entity rule over the master "
 	  "as it stands", NULL },
 	{ "export", C_EXPORT, "", "write the master's current rows (CSV or "
-	  "XML, .gz by name)", NULL },
-	{ "history", C_HISTORY, "KEY", "the change history of a tenant id or "
-	  "PartnerID", NULL },
-	{ "runs", C_RUNS, "", "the run ledger", NULL },
+	  "XML, .gz by name)", cmd_export },
+	{ "history", C_HISTORY, "KEY", "the change history of a tenant id, a "
+	  "customer+reseller pair or a PartnerID", cmd_history },
+	{ "runs", C_RUNS, "", "the run ledger", cmd_runs },
 };
 
 enum opt_id {
 	O_MASTER, O_CONFIG, O_QUIET, O_VERBOSE, O_NO_PROGRESS, O_HELP,
 	O_VERSION, O_REPORT_DIR, O_FORMAT, O_ENTITY, O_REGION,
 	O_WEBMAIL_LIST, O_REGIONS_FILE, O_MAX_ERRORS, O_OUTPUT,
-	O_MAX_INPUT_BYTES
+	O_MAX_INPUT_BYTES, O_APPLY, O_MODE, O_MAX_REJECT_PCT, O_MAX_RETIRE_PCT,
+	O_FORCE, O_LOCK_TIMEOUT, O_RECORD, O_JSON
 };
 
 struct option_def {
@@ -79,8 +80,9 @@ static const struct option_def options[] = {
 	{ "version", 0, NULL, C_ALL, O_VERSION, "show the version" },
 	{ "report-dir", 0, "DIR", C_REPORTS, O_REPORT_DIR,
 	  "write reports to DIR (default reports/RUN-ID)" },
-	{ "format", 0, "F", C_REPORTS, O_FORMAT,
-	  "report format csv|json|xml|html, repeatable (default csv, json)" },
+	{ "format", 0, "F", C_REPORTS | C_EXPORT, O_FORMAT,
+	  "report format csv|json|xml|html, repeatable (default csv, json);"
+	  " export: csv|xml (default from -o, else csv)" },
 	{ "entity", 0, "E", C_READS | C_EXPORT, O_ENTITY,
 	  "resellers|mpn_ids|relationships (default: detected per file)" },
 	{ "region", 0, "NAME", C_REPORTS, O_REGION,
@@ -95,6 +97,23 @@ static const struct option_def options[] = {
 	{ "max-input-bytes", 0, "N", C_READS, O_MAX_INPUT_BYTES,
 	  "refuse a file over N bytes once decompressed (K/M/G/T suffixes; "
 	  "default 16G)" },
+	{ "apply", 0, NULL, C_RECONCILE, O_APPLY,
+	  "commit the run's changes to the master (default: dry run)" },
+	{ "mode", 0, "M", C_RECONCILE, O_MODE,
+	  "snapshot (default: retire master rows missing from an entity's "
+	  "files) or delta (never retire)" },
+	{ "max-reject-pct", 0, "N", C_RECONCILE, O_MAX_REJECT_PCT,
+	  "refuse to apply when more than N% of rows are rejected (default 20)" },
+	{ "max-retire-pct", 0, "N", C_RECONCILE, O_MAX_RETIRE_PCT,
+	  "refuse to apply when a snapshot retires more than N% of an "
+	  "entity's rows (default 10)" },
+	{ "force", 0, NULL, C_RECONCILE, O_FORCE,
+	  "apply even when a safety valve trips" },
+	{ "lock-timeout", 0, "S", C_INIT | C_RECONCILE, O_LOCK_TIMEOUT,
+	  "wait up to S seconds for another run's lock (default 30)" },
+	{ "record", 0, NULL, C_RECONCILE, O_RECORD,
+	  "record a dry run in the master's run ledger" },
+	{ "json", 0, NULL, C_HISTORY | C_RUNS, O_JSON, "print JSON" },
 };
 
 static void usage_main(FILE *fp)
@@ -205,7 +224,15 @@ static int apply_option(struct cli *cli, const struct option_def *o,
 	case O_NO_PROGRESS: cli->no_progress = 1; break;
 	case O_HELP: case O_VERSION: break;
 	case O_REPORT_DIR: cli->run.report_dir = arg; break;
-	case O_FORMAT: return set_format(cli, arg);
+	case O_FORMAT:
+		if (!strcmp(cli->command ? cli->command : "", "export")) {
+			if (strcmp(arg, "csv") && strcmp(arg, "xml"))
+				return error("--format: export writes csv or "
+					     "xml, not '%s'", arg);
+			cli->export_format = arg;
+			return 0;
+		}
+		return set_format(cli, arg);
 	case O_ENTITY:
 		cli->run.entity = entity_by_name(arg);
 		if (cli->run.entity == ENTITY_NONE)
@@ -224,6 +251,38 @@ static int apply_option(struct cli *cli, const struct option_def *o,
 			return error("--max-errors: not a count '%s'", arg);
 		break;
 	case O_OUTPUT: cli->output = arg; break;
+	case O_APPLY: cli->apply = 1; break;
+	case O_RECORD: cli->record = 1; break;
+	case O_FORCE: cli->force = 1; break;
+	case O_JSON: cli->json = 1; break;
+	case O_MODE:
+		if (!strcmp(arg, "snapshot"))
+			cli->snapshot = 1;
+		else if (!strcmp(arg, "delta"))
+			cli->snapshot = 0;
+		else
+			return error("--mode: '%s' is not snapshot or delta",
+				     arg);
+		break;
+	case O_MAX_REJECT_PCT:
+	case O_MAX_RETIRE_PCT: {
+		long v;
+
+		if (parse_count(arg, &v) < 0 || v > 100)
+			return error("--%s: not a percentage from 0 to 100 "
+				     "'%s'", o->name, arg);
+		if (o->id == O_MAX_REJECT_PCT)
+			cli->max_reject_pct = v;
+		else
+			cli->max_retire_pct = v;
+		break;
+	}
+	case O_LOCK_TIMEOUT:
+		if (parse_count(arg, &cli->lock_timeout) < 0 ||
+		    cli->lock_timeout > 86400)
+			return error("--lock-timeout: not a number of seconds "
+				     "'%s'", arg);
+		break;
 	case O_MAX_INPUT_BYTES:
 		if (parse_size(arg, &cli->run.max_input_bytes) < 0 ||
 		    !cli->run.max_input_bytes)
@@ -325,6 +384,7 @@ static int parse(int argc, char **argv, struct cli *cli,
 		ret = 0;
 		goto out;
 	}
+	cli->command = *cmd ? (*cmd)->name : NULL;
 	for (k = 0; k < nseen; k++) {
 		if (*cmd && !(seen[k].o->cmds & (*cmd)->bit)) {
 			error("option '--%s' does not apply to '%s'",
@@ -352,6 +412,12 @@ int main(int argc, char **argv)
 	cli.run.max_input_bytes = (uint64_t)16 << 30;
 	cli.run.formats = FORMAT_CSV | FORMAT_JSON;
 	cli.run.max_errors = 50;
+	cli.snapshot = 1;
+	cli.max_reject_pct = 20;
+	cli.max_retire_pct = 10;
+	cli.lock_timeout = 30;
+	cli.argc = argc;
+	cli.argv = argv;
 	env = getenv("CSPRECON_MASTER");
 	cli.master = env && *env ? env : "csprecon.db";
 
@@ -369,11 +435,7 @@ int main(int argc, char **argv)
 	} else if (!cmd) {
 		usage_main(stderr);
 		code = EXIT_USAGE;
-	} else if (!cmd->run) {
-		error("'%s' is not available in this version", cmd->name);
-		code = EXIT_USAGE;
 	} else {
-		cli.command = cmd->name;
 		code = cmd->run(&cli);
 	}
 	free(cli.files);

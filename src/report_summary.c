@@ -45,17 +45,51 @@ static const char *exit_meaning(int code)
 	}
 }
 
+static const char *class_names[] = { "new", "changed", "unchanged",
+				      "reactivated", "retired" };
+
+/* What happened to the master, in a few words. */
+static void state_line(const struct run *run, char *out, size_t n)
+{
+	if (!run->mode)
+		snprintf(out, n, "check only: nothing applied");
+	else if (run->applied)
+		snprintf(out, n, "%s mode, applied", run->mode);
+	else if (run->not_applied[0])
+		snprintf(out, n, "%s mode, not applied: %s", run->mode,
+			 run->not_applied);
+	else
+		snprintf(out, n, "%s mode, dry run: nothing applied",
+			 run->mode);
+}
+
+/* Rows read and rejected per entity, over the files that were read. */
+static void entity_rows(const struct run *run, enum entity e, uint64_t *read,
+			uint64_t *rejected)
+{
+	size_t i;
+
+	*read = *rejected = 0;
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].entity == e && !run->src[i].refused) {
+			*read += run->src[i].rows_read;
+			*rejected += run->src[i].rows_rejected;
+		}
+}
+
 static void write_txt(struct run *run, const char *dir, FILE *fp)
 {
-	char t0[32], fmt[16];
-	uint64_t errors = 0, warnings = 0;
+	char t0[32], fmt[16], state[320];
+	uint64_t errors = 0, warnings = 0, read, rejected;
 	size_t i;
-	int r;
+	int r, c;
+	enum entity e;
 
 	iso_time(&run->started, t0, sizeof(t0));
+	state_line(run, state, sizeof(state));
 	fprintf(fp, "csprecon %s: run %s\n", run->command, run->id);
 	fprintf(fp, "started %s, took %.2f s; %s\n\n", t0, run->seconds,
-		"check only: nothing applied");
+		state);
 	fprintf(fp, "%-40s %-7s %-14s %10s %10s %10s\n", "file", "format",
 		"entity", "read", "accepted", "rejected");
 	for (i = 0; i < run->nsrc; i++) {
@@ -71,6 +105,20 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 			" %10" PRIu64 "\n", s->path, fmt,
 			entity_name(s->entity), s->rows_read,
 			s->rows_read - s->rows_rejected, s->rows_rejected);
+	}
+	if (run->reconciled) {
+		fprintf(fp, "\n%-14s %10s %10s %10s %10s %11s %10s %10s\n",
+			"entity", "accepted", "new", "changed", "unchanged",
+			"reactivated", "retired", "folded");
+		for (e = 0; e < ENTITY_COUNT; e++) {
+			entity_rows(run, e, &read, &rejected);
+			fprintf(fp, "%-14s %10" PRIu64, entity_defs[e].name,
+				read - rejected);
+			for (c = 0; c < 5; c++)
+				fprintf(fp, c == 3 ? " %11" PRIu64 :
+					" %10" PRIu64, run->cls[e][c]);
+			fprintf(fp, " %10" PRIu64 "\n", run->folded[e]);
+		}
 	}
 	for (r = 0; r < RULE_COUNT; r++) {
 		if (rule_defs[r].severity == SEV_ERROR)
@@ -110,7 +158,7 @@ int report_summary_json(struct run *run, const char *dir)
 	struct report_file rf;
 	char t0[32], t1[32], fmt[16];
 	size_t i;
-	int r, first;
+	int r, c, first;
 	enum entity e;
 
 	if (report_open(&rf, dir, "summary.json") < 0)
@@ -122,8 +170,18 @@ int report_summary_json(struct run *run, const char *dir)
 	fputs(",\n  \"command\": ", rf.fp);
 	report_json_string(rf.fp, run->command);
 	fprintf(rf.fp, ",\n  \"started\": \"%s\",\n  \"finished\": \"%s\","
-		"\n  \"seconds\": %.3f,\n  \"mode\": null,\n"
-		"  \"applied\": false,\n  \"files\": [", t0, t1, run->seconds);
+		"\n  \"seconds\": %.3f,\n  \"mode\": ", t0, t1, run->seconds);
+	if (run->mode)
+		report_json_string(rf.fp, run->mode);
+	else
+		fputs("null", rf.fp);
+	fprintf(rf.fp, ",\n  \"applied\": %s,\n  \"not_applied\": ",
+		run->applied ? "true" : "false");
+	if (run->not_applied[0])
+		report_json_string(rf.fp, run->not_applied);
+	else
+		fputs("null", rf.fp);
+	fputs(",\n  \"files\": [", rf.fp);
 	for (i = 0; i < run->nsrc; i++) {
 		const struct source *s = &run->src[i];
 
@@ -157,18 +215,18 @@ int report_summary_json(struct run *run, const char *dir)
 	      rf.fp);
 	first = 1;
 	for (e = 0; e < ENTITY_COUNT; e++) {
-		uint64_t read = 0, rejected = 0;
+		uint64_t read, rejected;
 
-		for (i = 0; i < run->nsrc; i++)
-			if (run->src[i].entity == e && !run->src[i].refused) {
-				read += run->src[i].rows_read;
-				rejected += run->src[i].rows_rejected;
-			}
+		entity_rows(run, e, &read, &rejected);
 		fprintf(rf.fp, "%s\n    \"%s\": {\"rows_read\": %" PRIu64
 			", \"rows_accepted\": %" PRIu64 ", \"rows_rejected\": %"
-			PRIu64 ", \"duplicates_folded\": %" PRIu64 "}",
+			PRIu64 ", \"duplicates_folded\": %" PRIu64,
 			first ? "" : ",", entity_defs[e].name, read,
 			read - rejected, rejected, run->folded[e]);
+		for (c = 0; run->reconciled && c < 5; c++)
+			fprintf(rf.fp, ", \"%s\": %" PRIu64, class_names[c],
+				run->cls[e][c]);
+		fputc('}', rf.fp);
 		first = 0;
 	}
 	fputs("\n  },\n  \"findings\": {", rf.fp);

@@ -1,5 +1,6 @@
-/* schemas.S -- the batch XSD embedded in the binary (see xsd.h), so that
- * validation never depends on a file found at run time. */
+/* schemas.S -- the batch XSD and the master schema embedded in the binary,
+ * so that validation and `csprecon init` never depend on files found at run
+ * time (see ingest_xml.c and master.c). */
 	.section .rodata
 	.global csprecon_batch_xsd
 	.global csprecon_batch_xsd_end
@@ -7,5 +8,13 @@
 csprecon_batch_xsd:
 	.incbin "schemas/batch.xsd"
 csprecon_batch_xsd_end:
+	.byte 0
+	.section .note.GNU-stack,"",@progbits
+	.section .rodata
+	.global csprecon_master_sql
+	.global csprecon_master_sql_end
+csprecon_master_sql:
+	.incbin "schemas/master.sql"
+csprecon_master_sql_end:
 	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -284,8 +284,10 @@ int validate_record(struct run *run, struct record *rec)
 		check_value(run, rec, (int)i);
 	if (rec->entity == ENTITY_RESELLERS)
 		check_contact(run, rec);
+	rec->key_ok = key_ok;
+	rec->hash = content_hash(rec);
 	if (key_ok)
-		dedup_add(run->dedup, rec->entity, rec->key, content_hash(rec),
+		dedup_add(run->dedup, rec->entity, rec->key, rec->hash,
 			  (int)rec->src->no, rec->line, rec->errors > 0);
 	return rec->errors;
 }

@@ -26,6 +26,18 @@ struct cli {
 	const char *output;        /* -o FILE */
 	char **files;              /* operands */
 	int nfiles;
+	int argc;                  /* the whole command line, for the ledger */
+	char **argv;
+	/* reconcile */
+	int apply;                 /* --apply */
+	int record;                /* --record: ledger a dry run */
+	int force;                 /* --force: override the safety valves */
+	int snapshot;              /* --mode snapshot (1) or delta (0) */
+	long max_reject_pct;       /* --max-reject-pct */
+	long max_retire_pct;       /* --max-retire-pct */
+	long lock_timeout;         /* --lock-timeout, seconds */
+	int json;                  /* --json (history, runs) */
+	const char *export_format; /* export --format csv|xml, or NULL */
 };
 
 /* Exit codes (SPEC §7). */
@@ -42,5 +54,10 @@ enum {
 };
 
 int cmd_check(struct cli *cli);
+int cmd_init(struct cli *cli);
+int cmd_reconcile(struct cli *cli);
+int cmd_export(struct cli *cli);
+int cmd_history(struct cli *cli);
+int cmd_runs(struct cli *cli);
 
 #endif

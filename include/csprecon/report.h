@@ -35,6 +35,8 @@ void report_json_string(FILE *fp, const char *s);
 
 /* rejects.csv: every finding in file and line order. */
 int report_rejects_csv(struct run *run, const char *dir);
+/* changes.csv: the staged change list of a reconciled run. */
+int report_changes_csv(struct run *run, const char *dir);
 /* summary.txt (also to out when out is not NULL) and summary.json. */
 int report_summary_txt(struct run *run, const char *dir, FILE *out);
 int report_summary_json(struct run *run, const char *dir);

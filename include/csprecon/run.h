@@ -18,6 +18,8 @@
 
 struct findings;
 struct dedup;
+struct stage;
+struct master;
 struct webmail_list;
 
 /* Report formats (--format), a bit each. */
@@ -78,7 +80,19 @@ struct run {
 	uint64_t accepted[ENTITY_COUNT]; /* rows accepted per entity */
 	uint64_t folded[ENTITY_COUNT];   /* DUPLICATE_ROW folds per entity */
 	int exit_code;             /* SPEC §7 */
+	/* Reconciliation (NULL / 0 for check). */
+	struct stage *stage;       /* accepted rows staged for the master */
+	struct master *master;     /* the open master, or NULL */
+	const char *mode;          /* "snapshot" or "delta" */
+	int reconciled;            /* classification counts below are set */
+	int applied;               /* the changes were committed */
+	uint64_t cls[ENTITY_COUNT][5]; /* enum change_kind counts */
+	char not_applied[240];     /* why --apply did not apply, or "" */
 };
+
+/* Classes of an accepted row against the master (SPEC §4). */
+enum change_kind { CH_NEW, CH_CHANGED, CH_UNCHANGED, CH_REACTIVATED,
+		   CH_RETIRED };
 
 /* One record of one entity, as it flows through the stages. */
 struct record {
@@ -96,6 +110,8 @@ struct record {
 	unsigned char bad[ENTITY_MAX_COLS];     /* value failed its rule */
 	char norm[ENTITY_MAX_COLS][40];         /* storage for short values */
 	char key[96];              /* normalised key, "" when unusable */
+	int key_ok;                /* key normalised: every key column parsed */
+	uint64_t hash;             /* hash of the normalised values */
 	int errors;                /* error-level findings on this record */
 	int warnings;
 };

@@ -1,9 +1,10 @@
-/* cmd_check.c -- `csprecon check FILE...`: ingest and validate only.
+/* batch.c -- read a batch: the part of a run that check and reconcile share.
  *
  * Opens every input first (a missing file is exit 66 before any work),
- * reads each through ingest -> validate, settles duplicate keys across the
- * whole run, then writes the reports.  Nothing is written anywhere but the
- * report directory.
+ * reads each through ingest -> validate -> sink, settles duplicate keys
+ * across the whole run, counts findings and sets the exit code; writes the
+ * reports at the end.  When the run has a stage (reconcile), accepted rows
+ * go to it and rejected keys are kept from retirement.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,10 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csprecon/batch.h"
 #include "csprecon/cli.h"
 #include "csprecon/dedup.h"
 #include "csprecon/findings.h"
 #include "csprecon/ingest.h"
+#include "csprecon/reconcile.h"
 #include "csprecon/report.h"
 #include "csprecon/validate.h"
 #include "csprecon/webmail.h"
@@ -24,13 +27,17 @@
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
-static int check_sink(struct run *run, struct record *rec)
+static int batch_sink(struct run *run, struct record *rec)
 {
 	validate_record(run, rec);
 	rec->src->rows_read++;
 	if (rec->errors)
 		rec->src->rows_rejected++;
-	return 0;
+	if (!run->stage)
+		return 0;
+	if (!rec->errors)
+		return stage_add(run->stage, rec);
+	return rec->key_ok ? stage_keep(run->stage, rec->entity, rec->key) : 0;
 }
 
 static int dup_hit(const struct dedup_hit *h, void *ctx)
@@ -52,6 +59,8 @@ static int dup_hit(const struct dedup_hit *h, void *ctx)
 	}
 	if (!h->rejected)
 		src->rows_rejected++;
+	if (run->stage && stage_drop(run->stage, h->entity, h->key) < 0)
+		return -1;
 	if (h->is_first)
 		return run_finding_key(run, src, h->line, h->entity, h->key,
 				       RULE_DUPLICATE_KEY,
@@ -129,8 +138,11 @@ static int write_reports(struct run *run)
 	}
 	if (report_mkdir(dir) < 0)
 		return -1;
-	if (run->opt.formats & FORMAT_CSV)
+	if (run->opt.formats & FORMAT_CSV) {
 		ret |= report_rejects_csv(run, dir);
+		if (run->reconciled)
+			ret |= report_changes_csv(run, dir);
+	}
 	if (run->opt.formats & FORMAT_JSON)
 		ret |= report_summary_json(run, dir);
 	ret |= report_summary_txt(run, dir,
@@ -138,89 +150,118 @@ static int write_reports(struct run *run)
 	return ret ? -1 : 0;
 }
 
-int cmd_check(struct cli *cli)
+void batch_init(struct run *run, const char *command)
 {
-	struct run run;
+	memset(run, 0, sizeof(*run));
+	run->command = command;
+	clock_gettime(CLOCK_REALTIME, &run->started);
+	clock_gettime(CLOCK_MONOTONIC, &run->mono0);
+	make_run_id(run);
+}
+
+int batch_read(struct run *run, struct cli *cli)
+{
 	struct input *in;
 	unsigned char *refused;
-	struct timespec now;
 	int code, i;
 
 	if (cli->nfiles == 0) {
-		error("check: no input files (try 'csprecon check --help')");
+		error("%s: no input files (try 'csprecon %s --help')",
+		      run->command, run->command);
 		return EXIT_USAGE;
 	}
-	memset(&run, 0, sizeof(run));
-	run.command = "check";
-	run.opt = cli->run;
-	clock_gettime(CLOCK_REALTIME, &run.started);
-	clock_gettime(CLOCK_MONOTONIC, &run.mono0);
-	make_run_id(&run);
-
+	run->opt = cli->run;
 	in = xcalloc((size_t)cli->nfiles, sizeof(*in));
 	code = open_inputs(cli, in);
 	if (code) {
 		free(in);
 		return code;
 	}
-	run.nsrc = (size_t)cli->nfiles;
-	run.src = xcalloc(run.nsrc, sizeof(*run.src));
-	refused = xcalloc(run.nsrc, 1);
+	run->nsrc = (size_t)cli->nfiles;
+	run->src = xcalloc(run->nsrc, sizeof(*run->src));
+	refused = xcalloc(run->nsrc, 1);
 	code = EXIT_INTERNAL;
-	run.webmail = webmail_new();
-	if (run.opt.webmail_list) {
-		if (access(run.opt.webmail_list, R_OK) < 0) {
-			error("cannot open '%s': %s", run.opt.webmail_list,
+	run->webmail = webmail_new();
+	if (run->opt.webmail_list) {
+		if (access(run->opt.webmail_list, R_OK) < 0) {
+			error("cannot open '%s': %s", run->opt.webmail_list,
 			      strerror(errno));
 			code = EXIT_NOINPUT;
 			goto out;
 		}
-		if (webmail_load(run.webmail, run.opt.webmail_list) < 0) {
+		if (webmail_load(run->webmail, run->opt.webmail_list) < 0) {
 			code = EXIT_USAGE;
 			goto out;
 		}
 	}
-	if (xml_init() < 0 || !(run.findings = findings_open()))
+	if (xml_init() < 0 || !(run->findings = findings_open()))
 		goto out;
-	run.dedup = dedup_new();
+	run->dedup = dedup_new();
 
 	for (i = 0; i < cli->nfiles; i++) {
-		struct source *src = &run.src[i];
+		struct source *src = &run->src[i];
 		int ret;
 
 		src->path = cli->files[i];
 		src->no = (unsigned)i;
 		src->entity = ENTITY_NONE;
-		ret = ingest_file(&run, src, &in[i], check_sink);
+		if (run->stage && stage_file(run->stage, src) < 0)
+			goto out;
+		ret = ingest_file(run, src, &in[i], batch_sink);
 		src->size = in[i].raw_bytes;
 		input_close(&in[i]);
 		if (ret == -2)
 			goto out;
 		refused[i] = src->refused != 0;
 	}
-	if (dedup_finish(run.dedup, refused, dup_hit, &run) < 0)
+	if (dedup_finish(run->dedup, refused, dup_hit, run) < 0)
 		goto out;
-	if (findings_count(run.findings, run.rule_count) < 0)
+	if (findings_count(run->findings, run->rule_count) < 0)
 		goto out;
-	run.exit_code = finish_exit_code(&run);
-	clock_gettime(CLOCK_REALTIME, &run.finished);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	run.seconds = (double)(now.tv_sec - run.mono0.tv_sec) +
-		      (double)(now.tv_nsec - run.mono0.tv_nsec) / 1e9;
-	report_print_findings(&run, run.opt.max_errors);
-	code = run.exit_code;
-	if (write_reports(&run) < 0)
-		code = EXIT_CANTCREATE;
+	run->exit_code = finish_exit_code(run);
+	clock_gettime(CLOCK_REALTIME, &run->finished);
+	code = 0;
 out:
 	for (i = 0; i < cli->nfiles; i++)
 		if (in[i].raw)
 			input_close(&in[i]);
 	free(in);
 	free(refused);
-	free(run.src);
-	findings_close(run.findings);
-	dedup_free(run.dedup);
-	webmail_free(run.webmail);
+	return code;
+}
+
+int batch_finish(struct run *run)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &run->finished);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	run->seconds = (double)(now.tv_sec - run->mono0.tv_sec) +
+		       (double)(now.tv_nsec - run->mono0.tv_nsec) / 1e9;
+	report_print_findings(run, run->opt.max_errors);
+	if (write_reports(run) < 0)
+		return EXIT_CANTCREATE;
+	return run->exit_code;
+}
+
+void batch_release(struct run *run)
+{
+	free(run->src);
+	findings_close(run->findings);
+	dedup_free(run->dedup);
+	webmail_free(run->webmail);
 	xml_release();
+}
+
+int cmd_check(struct cli *cli)
+{
+	struct run run;
+	int code;
+
+	batch_init(&run, "check");
+	code = batch_read(&run, cli);
+	if (!code)
+		code = batch_finish(&run);
+	batch_release(&run);
 	return code;
 }

@@ -1,0 +1,59 @@
+/* master.h -- the SQLite master database (schemas/master.sql).
+ *
+ * master_open() opens an existing master, read-only or for writing, and
+ * refuses a file that is not a csprecon master; master_create() creates or
+ * migrates one (mode 0600).  Writers first take the run lock: an flock on
+ * "<master>.lock", a separate file so that no second descriptor is ever
+ * opened on the database itself (closing one would drop SQLite's locks).
+ * Every connection runs in WAL mode with synchronous=FULL, foreign_keys=ON
+ * and a busy timeout of the lock timeout.
+ *
+ * The m_* helpers are sticky (after the first failure they do nothing and
+ * return the failure), so a run of statements checks once at the end; the
+ * first failure is printed with sqlite3_errmsg().  All values are bound.
+ */
+#ifndef CSPRECON_MASTER_H
+#define CSPRECON_MASTER_H
+
+#include <sqlite3.h>
+
+#define MASTER_APPLICATION_ID 0x43535052 /* 'CSPR' */
+#define MASTER_VERSION 1
+
+struct master {
+	sqlite3 *db;
+	const char *path;  /* not owned */
+	int lock_fd;       /* the run lock, or -1 */
+	int failed;        /* sticky: a statement failed */
+	int exit_code;     /* SPEC §7 code for the failure */
+};
+
+enum master_access { MASTER_READ, MASTER_WRITE };
+
+/* Open an existing master.  Returns 0, or an exit code (66 missing, 65 not
+ * a master or too new, 75 locked, 74 database error) with a message
+ * printed.  MASTER_WRITE takes the run lock, waiting up to lock_timeout
+ * seconds. */
+int master_open(struct master *m, const char *path, enum master_access a,
+		int lock_timeout);
+
+/* Create the master, or migrate an older one; idempotent.  Returns 0 or an
+ * exit code (73 cannot create, 65 not a master, 75 locked, 74). */
+int master_create(struct master *m, const char *path, int lock_timeout);
+
+void master_close(struct master *m);
+
+/* Sticky helpers. */
+int m_exec(struct master *m, const char *sql);
+sqlite3_stmt *m_prepare(struct master *m, const char *sql);
+/* Step a statement to its end (SQLITE_DONE), reset it; 0 or -1. */
+int m_step_done(struct master *m, sqlite3_stmt *s);
+int m_fail(struct master *m, const char *what);
+
+/* Begin an IMMEDIATE transaction, commit, or roll back (only if SQLite has
+ * not already rolled back, as it does on SQLITE_FULL). */
+int m_begin(struct master *m);
+int m_commit(struct master *m);
+void m_rollback(struct master *m);
+
+#endif

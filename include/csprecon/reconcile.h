@@ -1,0 +1,54 @@
+/* reconcile.h -- classify a batch against the master and apply it (§4).
+ *
+ * The stage is the master connection's temp schema: a private temporary
+ * database that stays writable on a read-only connection, so a dry run can
+ * stage while the master is opened read-only.  While files are read, every
+ * accepted row goes to temp.s_<entity> (the first of identical duplicates wins) and the key of
+ * every rejected row whose key parsed goes to temp.kept, so that a row
+ * present but invalid in tonight's snapshot is kept as it is rather than
+ * retired.  Keys found to be DUPLICATE_KEY are dropped from the stage.
+ *
+ * reconcile_classify() then writes the change list to temp.changes (new,
+ * changed with one line per field, reactivated, retired) with set-based
+ * SQL, never one query per input row, and counts the classes into the run.
+ * reconcile_apply() commits the staged rows and the change list to the
+ * master.  SQL text is built only from the static column tables; every
+ * value is bound.
+ */
+#ifndef CSPRECON_RECONCILE_H
+#define CSPRECON_RECONCILE_H
+
+#include "csprecon/master.h"
+#include "csprecon/run.h"
+
+struct stage *stage_open(struct master *m);
+void stage_close(struct stage *s);
+
+/* Note the file a source number stands for. */
+int stage_file(struct stage *s, const struct source *src);
+/* An accepted record; 0 or -1. */
+int stage_add(struct stage *s, const struct record *rec);
+/* The key of a rejected record, kept from retirement. */
+int stage_keep(struct stage *s, enum entity e, const char *key);
+/* A DUPLICATE_KEY key: not staged, kept from retirement. */
+int stage_drop(struct stage *s, enum entity e, const char *key);
+
+/* Classify; snapshot != 0 retires master rows missing from an entity that
+ * the batch has files for.  0 or -1. */
+int reconcile_classify(struct run *run, struct master *m, int snapshot);
+
+/* Call cb for each staged change in report order; non-zero stops. */
+struct change {
+	const char *entity, *key, *change, *field, *old, *new_, *file;
+};
+int reconcile_each_change(struct master *m,
+			  int (*cb)(const struct change *c, void *ctx),
+			  void *ctx);
+
+/* Commit the run: ledger, files, rows, history and findings, in one
+ * transaction when apply is set; with apply unset only the ledger, files
+ * and findings (a recorded dry run).  Returns 0 or -1 (rolled back). */
+int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
+		     int apply, int snapshot);
+
+#endif

@@ -1,0 +1,163 @@
+/* cmd_reconcile.c -- `csprecon init` and `csprecon reconcile FILE...`.
+ *
+ * reconcile reads the batch into the stage, classifies it against the
+ * master and, with --apply, commits every change of the run in one
+ * transaction after the safety valves have passed.  Without --apply the
+ * master is opened read-only and left byte-identical (with --record the run
+ * ledger alone is written).  A run with a refused file classifies nothing
+ * and applies nothing (exit 65 or 74).  Writers hold the master's run lock
+ * from before reading the batch until after the commit, so that the
+ * classification cannot go stale.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csprecon/batch.h"
+#include "csprecon/cli.h"
+#include "csprecon/master.h"
+#include "csprecon/reconcile.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+int cmd_init(struct cli *cli)
+{
+	struct master m;
+	int code;
+
+	if (cli->nfiles) {
+		error("init: takes no operands (the master is --master PATH)");
+		return EXIT_USAGE;
+	}
+	code = master_create(&m, cli->master, (int)cli->lock_timeout);
+	master_close(&m);
+	if (!code && util_verbosity >= 0)
+		printf("master %s: csprecon master version %d, ready\n",
+		       cli->master, MASTER_VERSION);
+	return code;
+}
+
+static char *command_line(const struct cli *cli)
+{
+	struct strbuf sb;
+	int i;
+
+	strbuf_init(&sb, 65536);
+	for (i = 0; i < cli->argc; i++)
+		if (strbuf_addf(&sb, "%s%s", i ? " " : "", cli->argv[i]) < 0)
+			break;
+	return xmemdup0(sb.buf, sb.len);
+}
+
+static int any_refused(const struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].refused)
+			return 1;
+	return 0;
+}
+
+/* The safety valves of SPEC §4; 1 when one trips (run->not_applied says
+ * which). */
+static int valves_trip(struct run *run, const struct cli *cli,
+		       struct master *m)
+{
+	uint64_t read = 0, rejected = 0;
+	size_t i;
+	enum entity e;
+
+	for (i = 0; i < run->nsrc; i++) {
+		read += run->src[i].rows_read;
+		rejected += run->src[i].rows_rejected;
+	}
+	if (read && rejected * 100 > (uint64_t)cli->max_reject_pct * read) {
+		snprintf(run->not_applied, sizeof(run->not_applied),
+			 "%" PRIu64 " of %" PRIu64 " rows rejected, more than "
+			 "--max-reject-pct %ld%%", rejected, read,
+			 cli->max_reject_pct);
+		return 1;
+	}
+	for (e = 0; cli->snapshot && e < ENTITY_COUNT; e++) {
+		char sql[96];
+		sqlite3_stmt *s;
+		uint64_t live = 0, retire = run->cls[e][CH_RETIRED];
+
+		if (!retire)
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM main.%s WHERE"
+			 " retired_run IS NULL", entity_defs[e].name);
+		s = m_prepare(m, sql);
+		if (s && sqlite3_step(s) == SQLITE_ROW)
+			live = (uint64_t)sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		if (retire * 100 > (uint64_t)cli->max_retire_pct * live) {
+			snprintf(run->not_applied, sizeof(run->not_applied),
+				 "the snapshot would retire %" PRIu64 " of %"
+				 PRIu64 " %s, more than --max-retire-pct %ld%%",
+				 retire, live, entity_defs[e].name,
+				 cli->max_retire_pct);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cmd_reconcile(struct cli *cli)
+{
+	struct master m;
+	struct run run;
+	char *cmdline = NULL;
+	int code, write = cli->apply || cli->record;
+
+	batch_init(&run, "reconcile");
+	run.mode = cli->snapshot ? "snapshot" : "delta";
+	if (cli->nfiles == 0) {
+		error("reconcile: no input files (try 'csprecon reconcile "
+		      "--help')");
+		return EXIT_USAGE;
+	}
+	code = master_open(&m, cli->master, write ? MASTER_WRITE : MASTER_READ,
+			   (int)cli->lock_timeout);
+	if (code)
+		goto out;
+	run.master = &m;
+	run.stage = stage_open(&m);
+	if (!run.stage) {
+		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
+		goto out;
+	}
+	code = batch_read(&run, cli);
+	if (code)
+		goto out;
+	if (any_refused(&run)) {
+		snprintf(run.not_applied, sizeof(run.not_applied),
+			 "an input was refused; nothing is applied");
+	} else if (reconcile_classify(&run, &m, cli->snapshot) < 0) {
+		code = m.exit_code ? m.exit_code : EXIT_IOERR;
+		goto out;
+	} else if (cli->apply && valves_trip(&run, cli, &m) && !cli->force) {
+		error("not applied: %s (--force applies anyway)",
+		      run.not_applied);
+		run.exit_code = EXIT_REFUSED;
+	} else if (write) {
+		run.not_applied[0] = '\0';
+		cmdline = command_line(cli);
+		if (reconcile_commit(&run, &m, cmdline, cli->apply,
+				     cli->snapshot) < 0) {
+			code = m.exit_code ? m.exit_code : EXIT_IOERR;
+			error("nothing applied: the transaction was rolled "
+			      "back");
+			goto out;
+		}
+	}
+	code = batch_finish(&run);
+out:
+	free(cmdline);
+	stage_close(run.stage);
+	batch_release(&run);
+	master_close(&m);
+	return code;
+}

@@ -1,0 +1,282 @@
+/* master.c -- opening, creating and locking the master.  See master.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csprecon/master.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+extern const char csprecon_master_sql[];
+
+int m_fail(struct master *m, const char *what)
+{
+	int rc = m->db ? sqlite3_extended_errcode(m->db) : SQLITE_ERROR;
+
+	if (!m->failed) {
+		error("master '%s': %s: %s", m->path, what,
+		      m->db ? sqlite3_errmsg(m->db) : "not open");
+		m->failed = 1;
+		m->exit_code = (rc & 0xff) == SQLITE_BUSY ||
+			       (rc & 0xff) == SQLITE_LOCKED ? 75 : 74;
+	}
+	return -1;
+}
+
+int m_exec(struct master *m, const char *sql)
+{
+	if (m->failed)
+		return -1;
+	if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return m_fail(m, "statement failed");
+	return 0;
+}
+
+sqlite3_stmt *m_prepare(struct master *m, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (m->failed)
+		return NULL;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		m_fail(m, "prepare");
+		return NULL;
+	}
+	return s;
+}
+
+int m_step_done(struct master *m, sqlite3_stmt *s)
+{
+	int rc;
+
+	if (m->failed || !s)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return m_fail(m, "write");
+	return 0;
+}
+
+int m_begin(struct master *m)
+{
+	return m_exec(m, "BEGIN IMMEDIATE");
+}
+
+int m_commit(struct master *m)
+{
+	if (m->failed)
+		return -1;
+	if (sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return m_fail(m, "commit");
+	return 0;
+}
+
+void m_rollback(struct master *m)
+{
+	/* After SQLITE_FULL, IOERR or NOMEM SQLite may already have rolled
+	 * back: an explicit ROLLBACK would then fail. */
+	if (m->db && !sqlite3_get_autocommit(m->db))
+		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int take_lock(struct master *m, int timeout)
+{
+	struct strbuf path;
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	long waited_ms = 0;
+
+	strbuf_init(&path, 8192);
+	if (strbuf_addf(&path, "%s.lock", m->path) < 0) {
+		strbuf_release(&path);
+		error("master path too long '%s'", m->path);
+		return 73;
+	}
+	m->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (m->lock_fd < 0) {
+		error("cannot create lock file '%s': %s", path.buf,
+		      strerror(errno));
+		strbuf_release(&path);
+		return 73;
+	}
+	strbuf_release(&path);
+	while (flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			error("cannot lock master '%s': %s", m->path,
+			      strerror(errno));
+			return 74;
+		}
+		if (waited_ms >= (long)timeout * 1000) {
+			error("master '%s' is locked by another run; gave up "
+			      "after %d s (--lock-timeout)", m->path, timeout);
+			return 75;
+		}
+		nanosleep(&nap, NULL);
+		waited_ms += 50;
+	}
+	return 0;
+}
+
+static int pragma_int(struct master *m, const char *sql, int *out)
+{
+	sqlite3_stmt *s = m_prepare(m, sql);
+
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return m_fail(m, "read header");
+	}
+	*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Connection settings every open needs; checks that WAL really took. */
+static int configure(struct master *m, int timeout, int writable)
+{
+	sqlite3_stmt *s;
+	int ok;
+
+	sqlite3_busy_timeout(m->db, timeout * 1000);
+	if (m_exec(m, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL") < 0)
+		return -1;
+	if (!writable)
+		return 0;
+	s = m_prepare(m, "PRAGMA journal_mode=WAL");
+	if (!s)
+		return -1;
+	ok = sqlite3_step(s) == SQLITE_ROW &&
+	     !strcmp((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	if (!ok) {
+		error("master '%s': cannot switch to WAL journal", m->path);
+		m->failed = 1;
+		m->exit_code = 74;
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 when the open database is a csprecon master (or empty when allowed);
+ * sets *version. */
+static int identify(struct master *m, int allow_empty, int *version)
+{
+	int app = 0, tables = 0;
+
+	if (pragma_int(m, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(m, "PRAGMA user_version", version) < 0 ||
+	    pragma_int(m, "SELECT count(*) FROM sqlite_schema", &tables) < 0)
+		return m->exit_code ? m->exit_code : 74;
+	if (app == 0 && *version == 0 && tables == 0) {
+		if (allow_empty)
+			return 0;
+		error("'%s' is an empty database, not a csprecon master; "
+		      "create one with 'csprecon init'", m->path);
+		return 65;
+	}
+	if (app != MASTER_APPLICATION_ID) {
+		error("'%s' is not a csprecon master", m->path);
+		return 65;
+	}
+	if (*version > MASTER_VERSION) {
+		error("master '%s' has version %d; this csprecon knows up to "
+		      "%d", m->path, *version, MASTER_VERSION);
+		return 65;
+	}
+	return 0;
+}
+
+static void reset(struct master *m, const char *path)
+{
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	m->lock_fd = -1;
+}
+
+int master_open(struct master *m, const char *path, enum master_access a,
+		int lock_timeout)
+{
+	int flags, code, version = 0;
+
+	reset(m, path);
+	if (access(path, F_OK) < 0) {
+		error("master '%s' does not exist; create it with 'csprecon "
+		      "init'", path);
+		return 66;
+	}
+	if (a == MASTER_WRITE && (code = take_lock(m, lock_timeout)))
+		return code;
+	flags = a == MASTER_WRITE ? SQLITE_OPEN_READWRITE :
+				    SQLITE_OPEN_READONLY;
+	if (sqlite3_open_v2(path, &m->db, flags, NULL) != SQLITE_OK) {
+		error("cannot open master '%s': %s", path,
+		      sqlite3_errmsg(m->db));
+		return 66;
+	}
+	if (configure(m, lock_timeout, a == MASTER_WRITE) < 0)
+		return m->exit_code;
+	if ((code = identify(m, 0, &version)))
+		return code;
+	if (version < MASTER_VERSION) {
+		error("master '%s' has version %d; run 'csprecon init' to "
+		      "migrate it", path, version);
+		return 65;
+	}
+	return 0;
+}
+
+int master_create(struct master *m, const char *path, int lock_timeout)
+{
+	int fd, code, version = 0;
+
+	reset(m, path);
+	if ((code = take_lock(m, lock_timeout)))
+		return code;
+	/* Create the file ourselves so that it is born with mode 0600. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error("cannot create master '%s': %s", path, strerror(errno));
+		return 73;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		error("cannot open master '%s': %s", path,
+		      sqlite3_errmsg(m->db));
+		return 73;
+	}
+	if ((code = identify(m, 1, &version)))
+		return code;
+	if (configure(m, lock_timeout, 1) < 0)
+		return m->exit_code;
+	if (version == MASTER_VERSION)
+		return 0;
+	/* Version 0: a new file.  Later versions add migration steps here,
+	 * each in the same transaction as the user_version it reaches. */
+	m_begin(m);
+	m_exec(m, csprecon_master_sql);
+	m_exec(m, "PRAGMA application_id = 1129533522");
+	m_exec(m, "PRAGMA user_version = 1");
+	if (m_commit(m) < 0) {
+		m_rollback(m);
+		return 73;
+	}
+	return 0;
+}
+
+void master_close(struct master *m)
+{
+	if (m->db)
+		sqlite3_close(m->db);
+	m->db = NULL;
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);
+	m->lock_fd = -1;
+}

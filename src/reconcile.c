@@ -1,0 +1,533 @@
+/* reconcile.c -- staging, classification and apply.  See reconcile.h. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "csprecon/findings.h"
+#include "csprecon/reconcile.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+struct stage {
+	struct master *m;
+	sqlite3_stmt *ins[ENTITY_COUNT];
+	sqlite3_stmt *drop[ENTITY_COUNT];
+	sqlite3_stmt *keep;
+	sqlite3_stmt *file;
+};
+
+/* SQL text is built from the column tables only: identifiers of our own
+ * static tables, never data; values are always bound. */
+
+/* "p.c1, p.c2, ..." for every column (prefix p may be ""). */
+static void col_list(struct strbuf *sb, enum entity e, const char *p)
+{
+	const struct entity_def *d = &entity_defs[e];
+	size_t i;
+
+	for (i = 0; i < d->ncols; i++)
+		strbuf_addf(sb, "%s%s%s", i ? ", " : "", p, d->cols[i].name);
+}
+
+/* "m.k1 = s.k1 AND m.k2 = s.k2" */
+static void key_join(struct strbuf *sb, enum entity e, const char *a,
+		     const char *b)
+{
+	const struct entity_def *d = &entity_defs[e];
+	size_t k;
+
+	for (k = 0; k < d->nkey; k++)
+		strbuf_addf(sb, "%s%s.%s = %s.%s", k ? " AND " : "", a,
+			    d->cols[d->key[k]].name, b, d->cols[d->key[k]].name);
+}
+
+/* The key text of a master row, as the stage writes it. */
+static void key_expr(struct strbuf *sb, enum entity e, const char *a)
+{
+	const struct entity_def *d = &entity_defs[e];
+
+	if (d->nkey == 1)
+		strbuf_addf(sb, "%s.%s", a, d->cols[d->key[0]].name);
+	else
+		strbuf_addf(sb, "%s.%s || '+' || %s.%s", a,
+			    d->cols[d->key[0]].name, a, d->cols[d->key[1]].name);
+}
+
+struct stage *stage_open(struct master *m)
+{
+	struct stage *s = xcalloc(1, sizeof(*s));
+	struct strbuf sb;
+	enum entity e;
+
+	s->m = m;
+	m_exec(m, "CREATE TABLE temp.files(file_no INTEGER PRIMARY KEY, path TEXT);"
+	       "CREATE TABLE temp.kept(entity INTEGER, key TEXT,"
+	       " PRIMARY KEY (entity, key)) WITHOUT ROWID;"
+	       "CREATE TABLE temp.changes(seq INTEGER PRIMARY KEY,"
+	       " entity INTEGER, key TEXT, change TEXT, field TEXT, old TEXT,"
+	       " new TEXT, file_no INTEGER)");
+	strbuf_init(&sb, 1 << 16);
+	for (e = 0; e < ENTITY_COUNT; e++) {
+		const char *t = entity_defs[e].name;
+		size_t i, n = entity_defs[e].ncols;
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "CREATE TABLE temp.s_%s(key TEXT PRIMARY KEY,"
+			    " file_no INTEGER, row_hash INTEGER, ", t);
+		col_list(&sb, e, "");
+		strbuf_addstr(&sb, ") WITHOUT ROWID");
+		m_exec(m, sb.buf);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "INSERT OR IGNORE INTO temp.s_%s(key, file_no,"
+			    " row_hash, ", t);
+		col_list(&sb, e, "");
+		strbuf_addstr(&sb, ") VALUES (?, ?, ?");
+		for (i = 0; i < n; i++)
+			strbuf_addstr(&sb, ", ?");
+		strbuf_addstr(&sb, ")");
+		s->ins[e] = m_prepare(m, sb.buf);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "DELETE FROM temp.s_%s WHERE key = ?", t);
+		s->drop[e] = m_prepare(m, sb.buf);
+	}
+	strbuf_release(&sb);
+	s->keep = m_prepare(m, "INSERT OR IGNORE INTO temp.kept(entity, key)"
+			    " VALUES (?, ?)");
+	s->file = m_prepare(m, "INSERT OR REPLACE INTO temp.files(file_no,"
+			    " path) VALUES (?, ?)");
+	/* The stage is written row by row: one transaction for all of it. */
+	m_exec(m, "BEGIN");
+	if (m->failed) {
+		stage_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void stage_close(struct stage *s)
+{
+	enum entity e;
+
+	if (!s)
+		return;
+	for (e = 0; e < ENTITY_COUNT; e++) {
+		sqlite3_finalize(s->ins[e]);
+		sqlite3_finalize(s->drop[e]);
+	}
+	sqlite3_finalize(s->keep);
+	sqlite3_finalize(s->file);
+	free(s);
+}
+
+int stage_file(struct stage *s, const struct source *src)
+{
+	sqlite3_bind_int(s->file, 1, (int)src->no);
+	sqlite3_bind_text(s->file, 2, src->path, -1, SQLITE_STATIC);
+	return m_step_done(s->m, s->file);
+}
+
+int stage_add(struct stage *s, const struct record *rec)
+{
+	sqlite3_stmt *st = s->ins[rec->entity];
+	const struct entity_def *d = &entity_defs[rec->entity];
+	size_t i;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)rec->src->no);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->hash);
+	for (i = 0; i < d->ncols; i++) {
+		if (rec->val[i] && rec->val_len[i])
+			sqlite3_bind_text(st, (int)i + 4, rec->val[i],
+					  (int)rec->val_len[i], SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, (int)i + 4);
+	}
+	return m_step_done(s->m, st);
+}
+
+int stage_keep(struct stage *s, enum entity e, const char *key)
+{
+	sqlite3_bind_int(s->keep, 1, e);
+	sqlite3_bind_text(s->keep, 2, key, -1, SQLITE_STATIC);
+	return m_step_done(s->m, s->keep);
+}
+
+int stage_drop(struct stage *s, enum entity e, const char *key)
+{
+	sqlite3_bind_text(s->drop[e], 1, key, -1, SQLITE_STATIC);
+	if (m_step_done(s->m, s->drop[e]) < 0)
+		return -1;
+	return stage_keep(s, e, key);
+}
+
+static int entity_in_batch(const struct run *run, enum entity e)
+{
+	size_t i;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].entity == e && !run->src[i].refused)
+			return 1;
+	return 0;
+}
+
+static int64_t count_of(struct master *m, const char *sql, int e)
+{
+	sqlite3_stmt *s = m_prepare(m, sql);
+	int64_t n = -1;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_parameter_count(s))
+		sqlite3_bind_int(s, 1, e);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	else
+		m_fail(m, "count");
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* The condition "master row m is missing from the batch". */
+static void missing_cond(struct strbuf *sb, enum entity e)
+{
+	strbuf_addf(sb, "m.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM "
+		    "temp.s_%s s WHERE ", entity_defs[e].name);
+	key_join(sb, e, "s", "m");
+	strbuf_addf(sb, ") AND NOT EXISTS (SELECT 1 FROM temp.kept k WHERE "
+		    "k.entity = %d AND k.key = ", (int)e);
+	key_expr(sb, e, "m");
+	strbuf_addstr(sb, ")");
+}
+
+static int classify_entity(struct run *run, struct master *m, enum entity e,
+			   int snapshot)
+{
+	const struct entity_def *d = &entity_defs[e];
+	const char *t = d->name;
+	struct strbuf sb;
+	int64_t staged, n;
+	size_t i;
+
+	strbuf_init(&sb, 1 << 16);
+	/* new */
+	strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
+		    " file_no) SELECT %d, s.key, 'new', s.file_no FROM"
+		    " temp.s_%s s WHERE NOT EXISTS (SELECT 1 FROM main.%s m"
+		    " WHERE ", (int)e, t, t);
+	key_join(&sb, e, "m", "s");
+	strbuf_addstr(&sb, ") ORDER BY s.key");
+	m_exec(m, sb.buf);
+	/* reactivated */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
+		    " file_no) SELECT %d, s.key, 'reactivated', s.file_no FROM"
+		    " temp.s_%s s JOIN main.%s m ON ", (int)e, t, t);
+	key_join(&sb, e, "m", "s");
+	strbuf_addstr(&sb, " WHERE m.retired_run IS NOT NULL ORDER BY s.key");
+	m_exec(m, sb.buf);
+	/* changed fields, of live and of reactivated rows */
+	for (i = 0; i < d->ncols; i++) {
+		const char *c = d->cols[i].name;
+		size_t k;
+		int is_key = 0;
+
+		for (k = 0; k < d->nkey; k++)
+			is_key |= d->key[k] == i;
+		if (is_key)
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
+			    " field, old, new, file_no) SELECT %d, s.key,"
+			    " 'changed', '%s', m.%s, s.%s, s.file_no FROM"
+			    " temp.s_%s s JOIN main.%s m ON ", (int)e, c, c, c,
+			    t, t);
+		key_join(&sb, e, "m", "s");
+		strbuf_addf(&sb, " WHERE (m.row_hash != s.row_hash OR"
+			    " m.retired_run IS NOT NULL) AND m.%s IS NOT s.%s"
+			    " ORDER BY s.key", c, c);
+		m_exec(m, sb.buf);
+	}
+	/* retired */
+	if (snapshot && entity_in_batch(run, e)) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key,"
+			    " change) SELECT %d, ", (int)e);
+		key_expr(&sb, e, "m");
+		strbuf_addf(&sb, ", 'retired' FROM main.%s m WHERE ", t);
+		missing_cond(&sb, e);
+		strbuf_addstr(&sb, " ORDER BY 2");
+		m_exec(m, sb.buf);
+	}
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "SELECT count(*) FROM temp.s_%s", t);
+	staged = count_of(m, sb.buf, e);
+	strbuf_release(&sb);
+	run->cls[e][CH_NEW] = (uint64_t)count_of(m,
+		"SELECT count(*) FROM temp.changes WHERE entity = ?1 AND "
+		"change = 'new'", e);
+	run->cls[e][CH_REACTIVATED] = (uint64_t)count_of(m,
+		"SELECT count(*) FROM temp.changes WHERE entity = ?1 AND "
+		"change = 'reactivated'", e);
+	run->cls[e][CH_RETIRED] = (uint64_t)count_of(m,
+		"SELECT count(*) FROM temp.changes WHERE entity = ?1 AND "
+		"change = 'retired'", e);
+	n = count_of(m, "SELECT count(DISTINCT key) FROM temp.changes c WHERE"
+		     " entity = ?1 AND change = 'changed' AND NOT EXISTS (SELECT"
+		     " 1 FROM temp.changes r WHERE r.entity = c.entity AND"
+		     " r.key = c.key AND r.change = 'reactivated')", e);
+	run->cls[e][CH_CHANGED] = (uint64_t)n;
+	run->cls[e][CH_UNCHANGED] = (uint64_t)(staged - (int64_t)
+		run->cls[e][CH_NEW] - n - (int64_t)run->cls[e][CH_REACTIVATED]);
+	return m->failed ? -1 : 0;
+}
+
+int reconcile_classify(struct run *run, struct master *m, int snapshot)
+{
+	enum entity e;
+
+	for (e = 0; e < ENTITY_COUNT; e++)
+		if (classify_entity(run, m, e, snapshot) < 0)
+			return -1;
+	run->reconciled = 1;
+	return 0;
+}
+
+int reconcile_each_change(struct master *m,
+			  int (*cb)(const struct change *c, void *ctx),
+			  void *ctx)
+{
+	sqlite3_stmt *s = m_prepare(m,
+		"SELECT c.entity, c.key, c.change, c.field, c.old, c.new, f.path"
+		" FROM temp.changes c LEFT JOIN temp.files f"
+		" ON f.file_no = c.file_no ORDER BY c.entity, c.seq");
+	struct change c;
+	int rc, ret = 0;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int e = sqlite3_column_int(s, 0);
+
+		c.entity = e >= 0 && e < ENTITY_COUNT ? entity_defs[e].name : "";
+		c.key = (const char *)sqlite3_column_text(s, 1);
+		c.change = (const char *)sqlite3_column_text(s, 2);
+		c.field = (const char *)sqlite3_column_text(s, 3);
+		c.old = (const char *)sqlite3_column_text(s, 4);
+		c.new_ = (const char *)sqlite3_column_text(s, 5);
+		c.file = (const char *)sqlite3_column_text(s, 6);
+		if ((ret = cb(&c, ctx)))
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = m_fail(m, "read changes");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static void iso(const struct timespec *t, char *out, size_t n)
+{
+	struct tm tm;
+
+	gmtime_r(&t->tv_sec, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void format_of(const struct source *s, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s", s->format ? s->format : "",
+		 s->gzip ? ".gz" : "");
+}
+
+static int ledger(struct run *run, struct master *m, const char *cmdline,
+		  int apply, sqlite3_int64 *run_no)
+{
+	sqlite3_stmt *s;
+	char t0[32], t1[32], fmt[16];
+	size_t i;
+
+	iso(&run->started, t0, sizeof(t0));
+	iso(&run->finished, t1, sizeof(t1));
+	s = m_prepare(m, "INSERT INTO runs(run_id, started, finished, command,"
+		      " mode, applied, exit_code) VALUES (?,?,?,?,?,?,?)");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, run->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, t0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, t1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, cmdline, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, run->mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, apply);
+	sqlite3_bind_int(s, 7, run->exit_code);
+	m_step_done(m, s);
+	sqlite3_finalize(s);
+	*run_no = sqlite3_last_insert_rowid(m->db);
+	s = m_prepare(m, "INSERT INTO run_files(run, file_no, path, size,"
+		      " sha256, format, entity, rows_read, rows_accepted,"
+		      " rows_rejected) VALUES (?,?,?,?,?,?,?,?,?,?)");
+	for (i = 0; s && i < run->nsrc; i++) {
+		const struct source *f = &run->src[i];
+
+		format_of(f, fmt, sizeof(fmt));
+		sqlite3_bind_int64(s, 1, *run_no);
+		sqlite3_bind_int(s, 2, (int)f->no);
+		sqlite3_bind_text(s, 3, f->path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)f->size);
+		if (f->sha256[0])
+			sqlite3_bind_text(s, 5, f->sha256, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 5);
+		sqlite3_bind_text(s, 6, fmt, -1, SQLITE_TRANSIENT);
+		if (f->entity == ENTITY_NONE)
+			sqlite3_bind_null(s, 7);
+		else
+			sqlite3_bind_text(s, 7, entity_defs[f->entity].name, -1,
+					  SQLITE_STATIC);
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)f->rows_read);
+		sqlite3_bind_int64(s, 9, (sqlite3_int64)(f->rows_read -
+							  f->rows_rejected));
+		sqlite3_bind_int64(s, 10, (sqlite3_int64)f->rows_rejected);
+		m_step_done(m, s);
+	}
+	sqlite3_finalize(s);
+	return m->failed ? -1 : 0;
+}
+
+struct finding_copy {
+	struct run *run;
+	struct master *m;
+	sqlite3_stmt *s;
+	sqlite3_int64 run_no;
+};
+
+static int copy_finding(const struct finding *fd, void *ctx)
+{
+	struct finding_copy *c = ctx;
+	sqlite3_stmt *s = c->s;
+
+	sqlite3_bind_int64(s, 1, c->run_no);
+	if (fd->file_no >= 0 && (size_t)fd->file_no < c->run->nsrc)
+		sqlite3_bind_text(s, 2, c->run->src[fd->file_no].path, -1,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	if (fd->line)
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)fd->line);
+	else
+		sqlite3_bind_null(s, 3);
+	if (fd->entity == ENTITY_NONE)
+		sqlite3_bind_null(s, 4);
+	else
+		sqlite3_bind_text(s, 4, entity_defs[fd->entity].name, -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, fd->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, fd->field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, rule_defs[fd->rule].code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, severity_name(rule_defs[fd->rule].severity),
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, fd->message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, fd->value, -1, SQLITE_STATIC);
+	return m_step_done(c->m, s);
+}
+
+static int apply_entity(struct run *run, struct master *m, enum entity e,
+			sqlite3_int64 run_no, int snapshot)
+{
+	const struct entity_def *d = &entity_defs[e];
+	const char *t = d->name;
+	struct strbuf sb;
+	sqlite3_stmt *s;
+	size_t i;
+
+	strbuf_init(&sb, 1 << 16);
+	/* changed and reactivated rows */
+	strbuf_addf(&sb, "UPDATE main.%s AS m SET ", t);
+	for (i = 0; i < d->ncols; i++)
+		strbuf_addf(&sb, "%s = s.%s, ", d->cols[i].name,
+			    d->cols[i].name);
+	strbuf_addf(&sb, "row_hash = s.row_hash, updated_run = ?1,"
+		    " retired_run = NULL FROM temp.s_%s AS s WHERE ", t);
+	key_join(&sb, e, "m", "s");
+	strbuf_addstr(&sb, " AND (m.row_hash != s.row_hash OR"
+		      " m.retired_run IS NOT NULL)");
+	s = m_prepare(m, sb.buf);
+	sqlite3_bind_int64(s, 1, run_no);
+	m_step_done(m, s);
+	sqlite3_finalize(s);
+	/* retired rows, before the new ones are in */
+	if (snapshot && entity_in_batch(run, e)) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "UPDATE main.%s AS m SET retired_run = ?1,"
+			    " updated_run = ?1 WHERE ", t);
+		missing_cond(&sb, e);
+		s = m_prepare(m, sb.buf);
+		sqlite3_bind_int64(s, 1, run_no);
+		m_step_done(m, s);
+		sqlite3_finalize(s);
+	}
+	/* new rows */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "INSERT INTO main.%s(", t);
+	col_list(&sb, e, "");
+	strbuf_addstr(&sb, ", row_hash, created_run, created_file, updated_run)"
+		      " SELECT ");
+	col_list(&sb, e, "s.");
+	strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM temp.s_%s s WHERE NOT"
+		    " EXISTS (SELECT 1 FROM main.%s m WHERE ", t, t);
+	key_join(&sb, e, "m", "s");
+	strbuf_addstr(&sb, ") ORDER BY s.key");
+	s = m_prepare(m, sb.buf);
+	sqlite3_bind_int64(s, 1, run_no);
+	m_step_done(m, s);
+	sqlite3_finalize(s);
+	strbuf_release(&sb);
+	return m->failed ? -1 : 0;
+}
+
+int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
+		     int apply, int snapshot)
+{
+	struct finding_copy fc;
+	sqlite3_int64 run_no = 0;
+	sqlite3_stmt *s;
+	enum entity e;
+
+	/* The stage's own transaction only made staging fast. */
+	m_exec(m, "COMMIT");
+	if (m_begin(m) < 0)
+		return -1;
+	ledger(run, m, cmdline, apply, &run_no);
+	for (e = 0; apply && e < ENTITY_COUNT; e++)
+		apply_entity(run, m, e, run_no, snapshot);
+	if (apply) {
+		s = m_prepare(m, "INSERT INTO main.changes(run, entity, key,"
+			      " change, field, old, new, file) SELECT ?1,"
+			      " CASE c.entity WHEN 0 THEN 'resellers' WHEN 1"
+			      " THEN 'mpn_ids' ELSE 'relationships' END, c.key,"
+			      " c.change, c.field, c.old, c.new, f.path FROM"
+			      " temp.changes c LEFT JOIN temp.files f ON"
+			      " f.file_no = c.file_no WHERE c.change != 'new'"
+			      " ORDER BY c.entity, c.seq");
+		sqlite3_bind_int64(s, 1, run_no);
+		m_step_done(m, s);
+		sqlite3_finalize(s);
+	}
+	fc.run = run;
+	fc.m = m;
+	fc.run_no = run_no;
+	fc.s = m_prepare(m, "INSERT INTO main.findings(run, file, line, entity,"
+			 " key, field, rule, severity, message, value) VALUES"
+			 " (?,?,?,?,?,?,?,?,?,?)");
+	if (fc.s)
+		findings_each(run->findings, copy_finding, &fc);
+	sqlite3_finalize(fc.s);
+	if (m_commit(m) < 0) {
+		m_rollback(m);
+		return -1;
+	}
+	run->applied = apply;
+	return 0;
+}
