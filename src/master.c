@@ -170,6 +170,12 @@ static int identify(struct master *m, int allow_empty, int *version)
 {
 	int app = 0, tables = 0;
 
+	if (sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
+			 NULL, NULL) == SQLITE_NOTADB) {
+		error("'%s' is not a csprecon master (not an SQLite database)",
+		      m->path);
+		return 65;
+	}
 	if (pragma_int(m, "PRAGMA application_id", &app) < 0 ||
 	    pragma_int(m, "PRAGMA user_version", version) < 0 ||
 	    pragma_int(m, "SELECT count(*) FROM sqlite_schema", &tables) < 0)
@@ -220,10 +226,10 @@ int master_open(struct master *m, const char *path, enum master_access a,
 		      sqlite3_errmsg(m->db));
 		return 66;
 	}
-	if (configure(m, lock_timeout, a == MASTER_WRITE) < 0)
-		return m->exit_code;
 	if ((code = identify(m, 0, &version)))
 		return code;
+	if (configure(m, lock_timeout, a == MASTER_WRITE) < 0)
+		return m->exit_code;
 	if (version < MASTER_VERSION) {
 		error("master '%s' has version %d; run 'csprecon init' to "
 		      "migrate it", path, version);

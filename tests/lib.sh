@@ -70,7 +70,8 @@ normalise_report() {
 	sed -E -e 's/[0-9]{8}T[0-9]{6}Z-[0-9]+/RUN/g' \
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
 		-e 's/took [0-9.]+ s/took N s/' \
-		-e 's/"seconds": [0-9.]+/"seconds": N/' "$1"
+		-e 's/"seconds": [0-9.]+/"seconds": N/' \
+		-e 's|^reports: .*|reports: DIR|' "$1"
 }
 
 # rules_of REJECTS_CSV: "line rule" pairs, one per finding, sorted.

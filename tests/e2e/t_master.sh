@@ -1,0 +1,138 @@
+# t_master.sh -- the master: init, reconcile (dry run and --apply), the
+# two-night scenario, history, runs, export round trips, safety valves,
+# refused inputs and concurrent writers.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP" || exit 1
+EXP=$TOP/tests/expected/master
+M=$T/m.db
+
+# normalise_changes FILE: changes.csv without the run id column.
+normalise_changes() { cut -d, -f2- "$1"; }
+
+# --- init
+run --master "$M" init
+expect_exit 0 "init creates the master"
+expect_grep "$OUT" "csprecon master version 1, ready" "init message"
+if [ "$(stat -c %a "$M")" = 600 ]; then ok; else not_ok "master mode is $(stat -c %a "$M"), not 600"; fi
+if [ "$(sqlite3 "$M" 'PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode' | tr '\n' ' ')" = "1129533522 1 wal " ]; then ok
+else not_ok "master header: $(sqlite3 "$M" 'PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode' | tr '\n' ' ')"; fi
+run --master "$M" init
+expect_exit 0 "init is idempotent"
+
+# --- a file that is not a master, and a missing one
+printf 'not a database at all, but long enough to have a header.......................' > "$T/junk.db"
+run --master "$T/junk.db" reconcile samples/resellers.csv
+expect_exit 65 "a non-master file is refused"
+expect_grep "$ERR" "is not a csprecon master" "non-master message"
+sqlite3 "$T/other.db" "CREATE TABLE t(x)"
+run --master "$T/other.db" init
+expect_exit 65 "init refuses another application's database"
+expect_grep "$ERR" "'$T/other.db' is not a csprecon master" "init non-master message"
+run --master "$T/none.db" reconcile samples/resellers.csv
+expect_exit 66 "reconcile without a master"
+expect_grep "$ERR" "master '$T/none.db' does not exist; create it with 'csprecon init'" "missing master message"
+
+N1="samples/mpn_ids.csv samples/resellers.csv samples/relationships.csv"
+N2="samples/night2/mpn_ids.csv samples/night2/resellers.csv samples/night2/relationships.csv"
+
+# --- a dry run leaves the master byte-identical
+before=$(sha256sum "$M" | cut -d' ' -f1)
+run --master "$M" reconcile --report-dir "$T/dry" $N1
+expect_exit 0 "dry run"
+expect_grep "$OUT" "snapshot mode, dry run: nothing applied" "dry run summary"
+if [ "$(sha256sum "$M" | cut -d' ' -f1)" = "$before" ]; then ok; else not_ok "dry run changed the master"; fi
+expect_grep "$T/dry/summary.json" '"applied": false' "dry run json"
+
+# --- night 1, night 2, night 2 again
+run --master "$M" reconcile --apply --report-dir "$T/n1" $N1
+expect_exit 0 "night 1 applies"
+normalise_report "$T/n1/summary.txt" > "$T/n1.txt"
+expect_same "$EXP/night1.summary.txt" "$T/n1.txt" "night 1 summary"
+run --master "$M" reconcile --apply --report-dir "$T/n2" $N2
+expect_exit 0 "night 2 applies"
+normalise_report "$T/n2/summary.txt" > "$T/n2.txt"
+expect_same "$EXP/night2.summary.txt" "$T/n2.txt" "night 2 summary"
+normalise_changes "$T/n2/changes.csv" > "$T/n2.changes"
+expect_same "$EXP/night2.changes.csv" "$T/n2.changes" "night 2 changes.csv"
+expect_grep "$T/n2/summary.json" '"resellers": {"rows_read": 10, "rows_accepted": 10, "rows_rejected": 0, "duplicates_folded": 0, "new": 1, "changed": 2, "unchanged": 7, "reactivated": 0, "retired": 1}' "night 2 reseller counts"
+history_before=$(sqlite3 "$M" "SELECT count(*) FROM changes")
+run --master "$M" reconcile --apply --report-dir "$T/n2b" $N2
+expect_exit 0 "night 2 again"
+if [ "$(wc -l < "$T/n2b/changes.csv")" -eq 1 ]; then ok; else not_ok "second apply reported changes"; fi
+if [ "$(sqlite3 "$M" "SELECT count(*) FROM changes")" = "$history_before" ]; then ok; else not_ok "second apply wrote history"; fi
+
+# --- history and runs
+run --master "$M" history 0B80A255-53A1-4945-8932-58EF7777682C
+expect_exit 0 "history of a reseller"
+normalise_report "$OUT" > "$T/h.txt"
+expect_same "$EXP/history.reseller.txt" "$T/h.txt" "history text"
+run --master "$M" history --json 482c590e-0d97-42bf-adc8-3011ac8efe12
+expect_exit 0 "history --json"
+expect_grep "$OUT" '"change": "retired"' "history shows the retirement"
+run --master "$M" history not-a-key
+expect_exit 64 "history of a bad key"
+expect_grep "$ERR" "history: not a tenant id, customer+reseller pair or PartnerID 'not-a-key'" "bad key message"
+run --master "$M" runs
+expect_exit 0 "runs"
+if [ "$(grep -c ' snapshot ' "$OUT")" -eq 3 ]; then ok; else not_ok "runs lists $(grep -c ' snapshot ' "$OUT") runs, expected 3"; fi
+run --master "$M" runs --json
+expect_grep "$OUT" '"applied": "yes"' "runs --json"
+
+# --- export round trips: zero changes, every entity, both formats
+for e in resellers mpn_ids relationships; do
+	for f in csv xml.gz; do
+		run --master "$M" export --entity $e -o "$T/ex_$e.$f"
+		expect_exit 0 "export $e $f"
+	done
+done
+zcat "$T/ex_relationships.xml.gz" | xmllint --noout --nonet --schema schemas/batch.xsd - 2>/dev/null
+if [ $? -eq 0 ]; then ok; else not_ok "exported XML is not valid against batch.xsd"; fi
+run --master "$M" reconcile --report-dir "$T/rt1" "$T"/ex_*.csv
+expect_exit 0 "reconcile of the CSV export"
+if [ "$(wc -l < "$T/rt1/changes.csv")" -eq 1 ]; then ok; else not_ok "CSV export round trip has changes"; fi
+run --master "$M" reconcile --report-dir "$T/rt2" "$T"/ex_*.xml.gz
+expect_exit 0 "reconcile of the XML export"
+if [ "$(wc -l < "$T/rt2/changes.csv")" -eq 1 ]; then ok; else not_ok "XML export round trip has changes"; fi
+
+# --- a truncated gzip among the files: nothing applied, exit 65
+before=$(sha256sum "$M" | cut -d' ' -f1)
+run --master "$M" reconcile --apply $N1 tests/corpus/truncated.csv.gz
+expect_exit 65 "truncated gzip refuses the run"
+expect_grep "$OUT" "not applied: an input was refused" "refused run summary"
+if [ "$(sha256sum "$M" | cut -d' ' -f1)" = "$before" ]; then ok; else not_ok "a refused run changed the master"; fi
+
+# --- safety valves
+head -3 samples/night2/resellers.csv > "$T/few.csv"
+run --master "$M" reconcile --apply "$T/few.csv"
+expect_exit 65 "retire valve"
+expect_grep "$ERR" "not applied: the snapshot would retire 8 of 10 resellers, more than --max-retire-pct 10% (--force applies anyway)" "retire valve message"
+run --master "$M" reconcile --apply --mode delta "$T/few.csv"
+expect_exit 0 "delta mode never retires"
+run --master "$M" reconcile --apply samples/bad/resellers_bad.csv
+expect_exit 65 "reject valve"
+expect_grep "$ERR" "not applied: 17 of 21 rows rejected, more than --max-reject-pct 20% (--force applies anyway)" "reject valve message"
+run --master "$M" reconcile --apply --force "$T/few.csv"
+expect_exit 0 "--force overrides the retire valve"
+if [ "$(sqlite3 "$M" "SELECT count(*) FROM resellers WHERE retired_run = (SELECT max(id) FROM runs)")" -eq 8 ]; then ok; else not_ok "forced snapshot did not retire 8"; fi
+run --master "$M" reconcile --apply --report-dir "$T/back" samples/night2/resellers.csv
+expect_exit 0 "reactivation"
+expect_grep "$T/back/summary.json" '"reactivated": 8' "8 resellers reactivated"
+
+# --- the lock: a held lock times out with 75; two writers serialise
+flock "$M.lock" sleep 3 &
+sleep 0.5
+run --master "$M" reconcile --apply --lock-timeout 1 samples/resellers.csv
+expect_exit 75 "locked master"
+expect_grep "$ERR" "master '$M' is locked by another run; gave up after 1 s (--lock-timeout)" "lock message"
+wait
+"$CSPRECON" -q --master "$M" reconcile --apply --mode delta $N1 > "$T/w1" 2>&1 &
+p1=$!
+"$CSPRECON" -q --master "$M" reconcile --apply --mode delta $N2 > "$T/w2" 2>&1 &
+p2=$!
+wait $p1; c1=$?
+wait $p2; c2=$?
+if [ $c1 -eq 0 ] && [ $c2 -eq 0 ]; then ok; else not_ok "concurrent writers exited $c1 and $c2"; fi
+if [ "$(sqlite3 "$M" 'PRAGMA integrity_check')" = ok ]; then ok; else not_ok "integrity_check after concurrent writers"; fi
+if [ "$(sqlite3 "$M" "SELECT count(*) FROM runs WHERE applied = 1")" -eq "$(sqlite3 "$M" "SELECT count(DISTINCT run) FROM run_files")" ]; then ok; else not_ok "ledger and files disagree"; fi
+
+finish
