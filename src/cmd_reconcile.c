@@ -47,7 +47,9 @@ static char *command_line(const struct cli *cli)
 	for (i = 0; i < cli->argc; i++)
 		if (strbuf_addf(&sb, "%s%s", i ? " " : "", cli->argv[i]) < 0)
 			break;
-	return xmemdup0(sb.buf, sb.len);
+	if (!sb.alloc)
+		return xstrdup("");
+	return sb.buf; /* owned by the caller */
 }
 
 static int any_refused(const struct run *run)

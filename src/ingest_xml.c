@@ -7,6 +7,11 @@
  * never NOENT, DTDLOAD, DTDVALID, XINCLUDE or HUGE (in 2.9.14 HUGE turns off
  * the entity-loop protection).  A DOCTYPE refuses the file (SPEC §8), and
  * xml_init() installs an external-entity loader that refuses everything.
+ * Before libxml2 sees a byte, the read callback walks the prolog (comments
+ * and processing instructions, up to the root element) and stops the stream
+ * at "<!DOCTYPE": the internal subset, where entity bombs and external
+ * entities live, is never parsed at all, and the finding names the line
+ * of the DOCTYPE itself.
  * The document is validated while streaming against the embedded batch
  * XSD, whose three roots are the three entities.  libxml2's reader may go
  * on returning nodes after an error, so the first error or warning of any
@@ -70,7 +75,75 @@ void xml_release(void)
 	xmlCleanupParser();
 }
 
+/* Where the prolog walk is. */
+enum prolog_state { P_OUT, P_LT, P_BANG, P_COMMENT, P_PI, P_DONE };
+
+struct prolog {
+	enum prolog_state state;
+	char bang[8];          /* bytes after "<!" so far */
+	size_t nbang;
+	int dashes;            /* trailing '-' seen in a comment */
+	int question;          /* last byte of a PI was '?' */
+	long line;
+	long doctype_line;     /* line of "<!DOCTYPE", or 0 */
+};
+
+/* Walk bytes of the prolog; 1 when a DOCTYPE starts, else 0. */
+static int prolog_scan(struct prolog *p, const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && p->state != P_DONE; i++) {
+		char c = buf[i];
+
+		if (c == '\n')
+			p->line++;
+		switch (p->state) {
+		case P_OUT:
+			if (c == '<')
+				p->state = P_LT;
+			break;
+		case P_LT:
+			p->state = c == '?' ? P_PI : c == '!' ? P_BANG : P_DONE;
+			p->nbang = 0;
+			p->question = 0;
+			break;
+		case P_BANG:
+			p->bang[p->nbang++] = c;
+			if (p->nbang == 2 && !memcmp(p->bang, "--", 2)) {
+				p->state = P_COMMENT;
+				p->dashes = 0;
+			} else if (p->nbang == 7) {
+				if (!memcmp(p->bang, "DOCTYPE", 7)) {
+					p->doctype_line = p->line;
+					return 1;
+				}
+				p->state = P_DONE; /* libxml2 will complain */
+			} else if (memcmp(p->bang, "DOCTYPE", p->nbang) &&
+				   memcmp(p->bang, "--", p->nbang < 2 ?
+					  p->nbang : 2)) {
+				p->state = P_DONE;
+			}
+			break;
+		case P_COMMENT:
+			if (c == '>' && p->dashes >= 2)
+				p->state = P_OUT;
+			p->dashes = c == '-' ? p->dashes + 1 : 0;
+			break;
+		case P_PI:
+			if (c == '>' && p->question)
+				p->state = P_OUT;
+			p->question = c == '?';
+			break;
+		case P_DONE:
+			break;
+		}
+	}
+	return 0;
+}
+
 struct xml_state {
+	struct prolog prolog;
 	struct run *run;
 	struct source *src;
 	struct peeked *pk;
@@ -92,6 +165,9 @@ static int read_cb(void *ctx, char *buf, int len)
 		st->stream_failed = 1;
 		return -1;
 	}
+	if (st->prolog.state != P_DONE &&
+	    prolog_scan(&st->prolog, buf, (size_t)n))
+		return -1;
 	return (int)n;
 }
 
@@ -303,6 +379,7 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 	int ret;
 
 	memset(&st, 0, sizeof(st));
+	st.prolog.line = 1;
 	st.run = run;
 	st.src = src;
 	st.pk = pk;
@@ -329,6 +406,12 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 		return -2;
 	if (st.stream_failed)
 		return ingest_stream_failed(run, src, pk->in);
+	if (st.prolog.doctype_line) {
+		st.failed = 0;
+		fail(&st, st.prolog.doctype_line, "DOCTYPE declarations are "
+		     "not allowed in batch files");
+		ret = -1;
+	}
 	if (ret < 0) {
 		run_refuse(run, src, 65, "line %ld: %s", st.err_line,
 			   st.err_msg);

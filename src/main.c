@@ -6,6 +6,7 @@
  * written in full (a full disk is exit 74, not a silent truncation).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,7 @@ static int apply_option(struct cli *cli, const struct option_def *o,
 {
 	switch (o->id) {
 	case O_MASTER: cli->master = arg; break;
-	case O_CONFIG: cli->config = arg; break;
+	case O_CONFIG: break; /* read before the other options */
 	case O_QUIET: util_verbosity = -1; break;
 	case O_VERBOSE: util_verbosity = 1; break;
 	case O_NO_PROGRESS: cli->no_progress = 1; break;
@@ -321,13 +322,74 @@ static const struct command *find_command(const char *name)
 struct seen {
 	const struct option_def *o;
 	const char *arg;
+	int owned;          /* arg was allocated (from a config file) */
 };
+
+#define CONFIG_MAX_OPTIONS 256
+
+/* Options from a --config file: one "name = value" or "name" per line,
+ * with the long option names; '#' starts a comment.  They come before the
+ * command line's, so the command line wins; an option that does not apply
+ * to the command is skipped, so one file serves every command. */
+static int read_config(const char *path, struct seen *seen,
+		       int *nseen, int max)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	long no = 0;
+
+	if (!fp) {
+		error("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *s = line, *eq, *hash;
+		const char *name, *val = NULL;
+		const struct option_def *o = NULL;
+		size_t i, n;
+
+		no++;
+		if ((hash = strchr(s, '#')))
+			*hash = '\0';
+		eq = strchr(s, '=');
+		if (eq) {
+			*eq = '\0';
+			val = eq + 1;
+			n = strlen(val);
+			trim(&val, &n);
+			((char *)(uintptr_t)val)[n] = '\0';
+		}
+		n = strlen(s);
+		name = s;
+		trim(&name, &n);
+		((char *)(uintptr_t)name)[n] = '\0';
+		if (!*name)
+			continue;
+		for (i = 0; i < ARRAY_SIZE(options); i++)
+			if (!strcmp(options[i].name, name))
+				o = &options[i];
+		if (!o || o->id == O_CONFIG || o->id == O_HELP ||
+		    o->id == O_VERSION || !o->arg != !val || *nseen == max) {
+			error("%s:%ld: %s '%s'", path, no, !o ?
+			      "unknown option" : "option not usable here", name);
+			fclose(fp);
+			return EXIT_USAGE;
+		}
+		seen[*nseen].o = o;
+		seen[*nseen].arg = val ? xstrdup(val) : NULL;
+		seen[(*nseen)++].owned = val != NULL;
+	}
+	fclose(fp);
+	return 0;
+}
 
 static int parse(int argc, char **argv, struct cli *cli,
 		 const struct command **cmd, int *help, int *version)
 {
-	struct seen *seen = xcalloc((size_t)argc, sizeof(*seen));
-	int i, nseen = 0, ret = -1, only_operands = 0, k;
+	struct seen *seen = xcalloc((size_t)argc + CONFIG_MAX_OPTIONS,
+				    sizeof(*seen));
+	struct seen *conf = seen + argc;
+	int i, nseen = 0, nconf = 0, ret = -1, only_operands = 0, k;
 
 	cli->files = xcalloc((size_t)argc, sizeof(*cli->files));
 	*cmd = NULL;
@@ -385,6 +447,25 @@ static int parse(int argc, char **argv, struct cli *cli,
 		goto out;
 	}
 	cli->command = *cmd ? (*cmd)->name : NULL;
+	for (k = 0; k < nseen; k++)
+		if (seen[k].o->id == O_CONFIG)
+			cli->config = seen[k].arg;
+	if (cli->config) {
+		ret = read_config(cli->config, conf, &nconf,
+				  CONFIG_MAX_OPTIONS);
+		if (ret) {
+			cli->config_error = ret;
+			ret = -1;
+			goto out;
+		}
+		ret = -1;
+		for (k = 0; k < nconf; k++) {
+			if (*cmd && !(conf[k].o->cmds & (*cmd)->bit))
+				continue;
+			if (apply_option(cli, conf[k].o, conf[k].arg) < 0)
+				goto out;
+		}
+	}
 	for (k = 0; k < nseen; k++) {
 		if (*cmd && !(seen[k].o->cmds & (*cmd)->bit)) {
 			error("option '--%s' does not apply to '%s'",
@@ -396,6 +477,12 @@ static int parse(int argc, char **argv, struct cli *cli,
 	}
 	ret = 0;
 out:
+	/* Config values stay referenced by cli: they are freed at exit. */
+	cli->config_args = xcalloc((size_t)nconf + 1, sizeof(char *));
+	for (k = 0; k < nconf; k++)
+		if (conf[k].owned)
+			cli->config_args[k] = (char *)(uintptr_t)conf[k].arg;
+	cli->nconfig_args = nconf;
 	free(seen);
 	return ret;
 }
@@ -404,7 +491,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 	const struct command *cmd;
-	int help = 0, version = 0, code;
+	int help = 0, version = 0, code, i;
 	const char *env;
 
 	memset(&cli, 0, sizeof(cli));
@@ -422,7 +509,7 @@ int main(int argc, char **argv)
 	cli.master = env && *env ? env : "csprecon.db";
 
 	if (parse(argc, argv, &cli, &cmd, &help, &version) < 0) {
-		code = EXIT_USAGE;
+		code = cli.config_error ? cli.config_error : EXIT_USAGE;
 	} else if (version) {
 		printf("csprecon %s\n", CSPRECON_VERSION);
 		code = EXIT_OK;
@@ -439,6 +526,9 @@ int main(int argc, char **argv)
 		code = cmd->run(&cli);
 	}
 	free(cli.files);
+	for (i = 0; i < cli.nconfig_args; i++)
+		free(cli.config_args[i]);
+	free(cli.config_args);
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno != EPIPE)
 			fprintf(stderr, "csprecon: cannot write standard "

@@ -11,9 +11,12 @@
 
 int report_mkdir(const char *dir)
 {
-	char *p = xstrdup(dir), *s;
+	char *p, *s;
 	int ret = 0;
 
+	if (!*dir)
+		return error("cannot create report directory '': empty name");
+	p = xstrdup(dir);
 	for (s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

@@ -87,8 +87,10 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 	fd.line = line;
 	fd.entity = entity;
 	fd.key = key ? key : "";
-	fd.field = (col >= 0 && entity != ENTITY_NONE) ?
-		   entity_defs[entity].cols[col].name : "";
+	/* col -2 names the key's columns. */
+	fd.field = entity == ENTITY_NONE ? "" :
+		   col >= 0 ? entity_defs[entity].cols[col].name :
+		   col == -2 ? entity_defs[entity].key_name : "";
 	fd.rule = rule;
 	fd.message = msg;
 	fd.value = shown.buf;
@@ -128,7 +130,7 @@ int run_finding_key(struct run *run, struct source *src, uint64_t line,
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vfinding(run, src, line, entity, key, NULL, -1, rule, key,
+	ret = vfinding(run, src, line, entity, key, NULL, -2, rule, key,
 		       strlen(key), fmt, ap);
 	va_end(ap);
 	return ret;

@@ -95,11 +95,12 @@ static const struct column relationship_cols[] = {
 
 const struct entity_def entity_defs[ENTITY_COUNT] = {
 	{ "resellers", "resellers", "reseller", reseller_cols,
-	  ARRAY_SIZE(reseller_cols), { 0, 0 }, 1 },
+	  ARRAY_SIZE(reseller_cols), { 0, 0 }, 1, "tenant_id" },
 	{ "mpn_ids", "mpnIds", "mpnId", mpn_cols,
-	  ARRAY_SIZE(mpn_cols), { 0, 0 }, 1 },
+	  ARRAY_SIZE(mpn_cols), { 0, 0 }, 1, "mpn_id" },
 	{ "relationships", "relationships", "relationship", relationship_cols,
-	  ARRAY_SIZE(relationship_cols), { 0, 4 }, 2 },
+	  ARRAY_SIZE(relationship_cols), { 0, 4 }, 2,
+	  "customer_tenant_id+reseller_tenant_id" },
 };
 
 enum entity entity_by_name(const char *s)

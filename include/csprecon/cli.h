@@ -17,6 +17,9 @@ struct cli {
 	const char *command;
 	const char *master;        /* --master, $CSPRECON_MASTER, ./csprecon.db */
 	const char *config;        /* --config FILE */
+	int config_error;          /* exit code of a bad config file */
+	char **config_args;        /* values read from it, owned */
+	int nconfig_args;
 	int no_progress;
 	struct run_options run;    /* options the run context keeps */
 	int formats_given;         /* --format was used */

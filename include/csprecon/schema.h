@@ -61,6 +61,7 @@ struct entity_def {
 	size_t ncols;
 	size_t key[2];          /* column indexes of the key */
 	size_t nkey;            /* 1 or 2 */
+	const char *key_name;   /* the key's columns, '+'-joined, for reports */
 };
 
 extern const struct entity_def entity_defs[ENTITY_COUNT];

@@ -162,6 +162,12 @@ static const struct chunk_case cases[] = {
 	  "R mpn_ids 3|1234567|location|DE|A & B <x>|-|-\n"
 	  "R mpn_ids 9|7654321|global|FR||-|-\n"
 	  "ret 0 refused 0 read 0 rejected 0\n" },
+	{ "xml DOCTYPE refused before libxml2 parses it, split anywhere",
+	  "<?xml version=\"1.0\"?>\n<!-- <!DOCTYPE in a comment -->\n"
+	  "<?pi <!DOCTYPE ?>\n<!DOCTYPE mpnIds [\n<!ENTITY a \"b\">\n]>\n"
+	  "<mpnIds xmlns=\"urn:csprecon:batch:1\">&a;</mpnIds>\n",
+	  "ret -1 refused 65 read 0 rejected 0\n"
+	  "F 4 XML_INVALID \n" },
 	{ "xml not well-formed",
 	  "<mpnIds xmlns=\"urn:csprecon:batch:1\">\n<mpnId><mpnId>1</mpnId>\n",
 	  NULL },
