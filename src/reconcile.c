@@ -67,7 +67,8 @@ struct stage *stage_open(struct master *m)
 	       " PRIMARY KEY (entity, key)) WITHOUT ROWID;"
 	       "CREATE TABLE temp.changes(seq INTEGER PRIMARY KEY,"
 	       " entity INTEGER, key TEXT, change TEXT, field TEXT, old TEXT,"
-	       " new TEXT, file_no INTEGER)");
+	       " new TEXT, file_no INTEGER);"
+	       "CREATE INDEX temp.changes_key ON changes(entity, key, change)");
 	strbuf_init(&sb, 1 << 16);
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		const char *t = entity_defs[e].name;
@@ -194,9 +195,11 @@ static int64_t count_of(struct master *m, const char *sql, int e)
 /* The condition "master row m is missing from the batch". */
 static void missing_cond(struct strbuf *sb, enum entity e)
 {
+	/* Both lookups go by the stage's primary key (the key text), so
+	 * each is a B-tree search, not a scan of the stage. */
 	strbuf_addf(sb, "m.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM "
-		    "temp.s_%s s WHERE ", entity_defs[e].name);
-	key_join(sb, e, "s", "m");
+		    "temp.s_%s s WHERE s.key = ", entity_defs[e].name);
+	key_expr(sb, e, "m");
 	strbuf_addf(sb, ") AND NOT EXISTS (SELECT 1 FROM temp.kept k WHERE "
 		    "k.entity = %d AND k.key = ", (int)e);
 	key_expr(sb, e, "m");
