@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csprecon/batch.h"
@@ -163,6 +164,9 @@ int batch_read(struct run *run, struct cli *cli)
 {
 	struct input *in;
 	unsigned char *refused;
+	struct progress progress;
+	uint64_t total = 0;
+	struct stat st;
 	int code, i;
 
 	if (cli->nfiles == 0) {
@@ -197,6 +201,12 @@ int batch_read(struct run *run, struct cli *cli)
 	if (xml_init() < 0 || !(run->findings = findings_open()))
 		goto out;
 	run->dedup = dedup_new();
+	for (i = 0; i < cli->nfiles; i++)
+		if (fstat(in[i].fd, &st) == 0 && S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size;
+	progress_init(&progress, run->opt.progress, total);
+	for (i = 0; i < cli->nfiles; i++)
+		in[i].progress = &progress;
 
 	for (i = 0; i < cli->nfiles; i++) {
 		struct source *src = &run->src[i];
@@ -222,6 +232,7 @@ int batch_read(struct run *run, struct cli *cli)
 	clock_gettime(CLOCK_REALTIME, &run->finished);
 	code = 0;
 out:
+	progress_end(&progress);
 	for (i = 0; i < cli->nfiles; i++)
 		if (in[i].raw)
 			input_close(&in[i]);

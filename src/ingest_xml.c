@@ -12,6 +12,10 @@
  * at "<!DOCTYPE": the internal subset, where entity bombs and external
  * entities live, is never parsed at all, and the finding names the line
  * of the DOCTYPE itself.
+ * The read callback also bounds text: libxml2 builds a whole text node in
+ * memory (up to 10 MB, in time that grows faster than its length), so a
+ * run of more than XML_TEXT_MAX bytes without a '<' (which cannot appear
+ * raw in text) refuses the file before libxml2 has buffered it.
  * The document is validated while streaming against the embedded batch
  * XSD, whose three roots are the three entities.  libxml2's reader may go
  * on returning nodes after an error, so the first error or warning of any
@@ -28,6 +32,8 @@
 #include "csprecon/banned.h"
 
 #define BATCH_NS "urn:csprecon:batch:1"
+#define XML_TEXT_MAX (4 * FIELD_MAX)
+#define XML_TEXT_MAX_TEXT "262144"
 
 extern const char csprecon_batch_xsd[], csprecon_batch_xsd_end[];
 
@@ -144,6 +150,9 @@ static int prolog_scan(struct prolog *p, const char *buf, size_t len)
 
 struct xml_state {
 	struct prolog prolog;
+	uint64_t gap;               /* bytes since the last '<' */
+	int text_too_long;          /* the gap passed XML_TEXT_MAX */
+	long stop_line;             /* the parser's line when it stopped */
 	struct run *run;
 	struct source *src;
 	struct peeked *pk;
@@ -156,6 +165,26 @@ struct xml_state {
 	unsigned char have[ENTITY_MAX_COLS], cut[ENTITY_MAX_COLS];
 };
 
+static int text_gap(struct xml_state *st, const char *buf, size_t n)
+{
+	const char *p = buf, *end = buf + n, *lt;
+
+	while ((lt = memchr(p, '<', (size_t)(end - p)))) {
+		st->gap += (uint64_t)(lt - p);
+		if (st->gap > XML_TEXT_MAX)
+			break;
+		st->gap = 0;
+		p = lt + 1;
+	}
+	if (!lt)
+		st->gap += (uint64_t)(end - p);
+	if (st->gap > XML_TEXT_MAX) {
+		st->text_too_long = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int read_cb(void *ctx, char *buf, int len)
 {
 	struct xml_state *st = ctx;
@@ -167,6 +196,8 @@ static int read_cb(void *ctx, char *buf, int len)
 	}
 	if (st->prolog.state != P_DONE &&
 	    prolog_scan(&st->prolog, buf, (size_t)n))
+		return -1;
+	if (text_gap(st, buf, (size_t)n) < 0)
 		return -1;
 	return (int)n;
 }
@@ -400,12 +431,20 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 		return error("cannot attach the batch schema");
 	}
 	ret = walk(&st, r, sink);
+	st.stop_line = xmlTextReaderGetParserLineNumber(r);
 	xmlFreeTextReader(r);
 	strbuf_release(&st.rowbuf);
 	if (ret == -2)
 		return -2;
 	if (st.stream_failed)
 		return ingest_stream_failed(run, src, pk->in);
+	if (st.text_too_long) {
+		st.failed = 0;
+		fail(&st, st.stop_line, "more than " XML_TEXT_MAX_TEXT " bytes "
+		     "of text without markup: a value far over the "
+		     FIELD_MAX_TEXT "-byte limit");
+		ret = -1;
+	}
 	if (st.prolog.doctype_line) {
 		st.failed = 0;
 		fail(&st, st.prolog.doctype_line, "DOCTYPE declarations are "

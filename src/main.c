@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csprecon/cli.h"
 #include "csprecon/util.h"
@@ -523,6 +524,8 @@ int main(int argc, char **argv)
 		usage_main(stderr);
 		code = EXIT_USAGE;
 	} else {
+		cli.run.progress = !cli.no_progress && util_verbosity >= 0 &&
+				   isatty(STDERR_FILENO);
 		code = cmd->run(&cli);
 	}
 	free(cli.files);

@@ -74,6 +74,7 @@ static int fill_raw(struct input *in)
 	}
 	sha256_update(&in->sha, (size_t)n, in->raw);
 	in->raw_bytes += (uint64_t)n;
+	progress_add(in->progress, (uint64_t)n);
 	in->raw_len = (size_t)n;
 	return 0;
 }

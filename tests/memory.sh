@@ -4,8 +4,8 @@
 # Memory may grow with the number of keys, never with the size of a line, a
 # field or a file.  Checks: `check` of MEM_ROWS (default 1,000,000)
 # generated relationships stays under 150 MB peak RSS; a 50 MB file whose
-# data is one line, and one made of a single 40 MB quoted field, stay under
-# 40 MB.  Not run under the sanitizers, whose shadow memory inflates RSS.
+# data is one line, one made of a single 40 MB quoted CSV field, and an XML
+# file with a 40 MB value stay under 40 MB.  Not run under the sanitizers, whose shadow memory inflates RSS.
 set -u
 bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +45,13 @@ expect_under "$kb" 40 "one 50 MB line"
 	> "$T/field.csv"
 kb=$(peak_kb check --report-dir "$T/r3" "$T/field.csv")
 expect_under "$kb" 40 "one 40 MB quoted field"
+
+{ printf '<mpnIds xmlns="urn:csprecon:batch:1"><mpnId><mpnId>1234567</mpnId>'
+  printf '<type>location</type><country>DE</country><name>'
+  head -c 40000000 /dev/zero | tr '\0' 'z'; echo '</name></mpnId></mpnIds>'; } \
+	> "$T/value.xml"
+kb=$(peak_kb check --report-dir "$T/r4" "$T/value.xml")
+expect_under "$kb" 40 "an XML value of 40 MB"
 
 echo "memory: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

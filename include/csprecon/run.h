@@ -58,6 +58,7 @@ struct run_options {
 	unsigned formats;          /* enum report_format bits */
 	long max_errors;           /* --max-errors: findings printed on stderr */
 	const char *webmail_list;  /* --webmail-list FILE, or NULL */
+	int progress;              /* a progress line may be shown */
 	size_t read_chunk;         /* readers take at most this many bytes at
 				    * a time (0: their own size); the unit
 				    * tests use it to cut input everywhere */

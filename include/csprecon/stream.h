@@ -24,6 +24,8 @@
 #include <zlib.h>
 #include <nettle/sha2.h>
 
+#include "csprecon/progress.h"
+
 #define INPUT_RAW_CHUNK (256 * 1024)
 /* Past the first MiB, more than this many decompressed bytes per
  * compressed byte is a bomb: real CSV and XML compress about 6:1 to 20:1,
@@ -54,6 +56,7 @@ struct input {
 	z_stream zs;
 	int zs_live;           /* inflateInit2 was called */
 	int member_end;        /* between two gzip members */
+	struct progress *progress; /* told of raw bytes read, or NULL */
 	struct sha256_ctx sha;
 	char sha256[2 * SHA256_DIGEST_SIZE + 1]; /* hex, set at clean end */
 };

@@ -406,21 +406,38 @@ canary "corrupt gzip"
 
 # ---- generated: XML -------------------------------------------------------------------
 
-# An XML value of 1 MB: TOO_LONG on its record, the next record read.
+# An XML value of 100 KB (over the 64 KiB value limit, under the 256 KiB
+# text limit): TOO_LONG on its record, the next record read.
 {
 	printf '<?xml version="1.0"?>\n<resellers xmlns="urn:csprecon:batch:1">\n<reseller>\n'
 	printf '<tenantId>%s01</tenantId><name>' "$G"
-	head -c 1000000 /dev/zero | tr '\0' x
+	head -c 100000 /dev/zero | tr '\0' x
 	printf '</name><country>DE</country><contactEmail>a@b.de</contactEmail></reseller>\n<reseller>\n'
 	printf '<tenantId>%s02</tenantId><name>Poseidon Networks Ltd</name>' "$G"
 	printf '<country>Atlantis</country><contactEmail>a@b.de</contactEmail></reseller>\n</resellers>\n'
 } >"$T/bigfield.xml"
 f=$T/bigfield.xml
 chk bfx "$f"
-expect_exit 1 "1 MB XML value"
-expect_finding "1 MB XML value" "$f" 3 TOO_LONG error name
-expect_finding "1 MB XML value: next record" "$f" 5 COUNTRY_INVALID error country
-expect_rows "1 MB XML value" "$f" 2 0 2
+expect_exit 1 "100 KB XML value"
+expect_finding "100 KB XML value" "$f" 3 TOO_LONG error name
+expect_finding "100 KB XML value: next record" "$f" 5 COUNTRY_INVALID error country
+expect_rows "100 KB XML value" "$f" 2 0 2
+canary "100 KB XML value"
+
+# An XML value of 1 MB: libxml2 would build it whole, so the file is refused
+# before it does (the text limit), at the line the parser reached.
+{
+	printf '<?xml version="1.0"?>\n<resellers xmlns="urn:csprecon:batch:1">\n<reseller>\n'
+	printf '<tenantId>%s01</tenantId><name>' "$G"
+	head -c 1000000 /dev/zero | tr '\0' x
+	printf '</name><country>DE</country><contactEmail>a@b.de</contactEmail></reseller>\n</resellers>\n'
+} >"$T/hugefield.xml"
+f=$T/hugefield.xml
+chk hfx "$f"
+expect_exit 65 "1 MB XML value"
+expect_grep "$ERR" "more than 262144 bytes of text without markup: a value far over the 65536-byte limit" \
+	"1 MB XML value: message"
+expect_refused "1 MB XML value" "$f"
 canary "1 MB XML value"
 
 # A DOCTYPE with a 50 KB entity referenced 20,000 times (1 GB if expanded).
