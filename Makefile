@@ -46,7 +46,7 @@ $(O)/%.o: src/%.c | $(O)
 
 # The XSDs are embedded in the binary: validation never depends on files
 # found at run time.
-$(O)/schemas.o: src/schemas.S $(XSD) schemas/master.sql | $(O)
+$(O)/schemas.o: src/schemas.S $(XSD) schemas/master.sql $(wildcard data/*.txt data/*.csv) | $(O)
 	$(CC) $(SAN_FLAGS) -c -o $@ src/schemas.S
 
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(O)

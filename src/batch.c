@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "csprecon/batch.h"
+#include "csprecon/crossref.h"
+#include "csprecon/master.h"
+#include "csprecon/regions.h"
 #include "csprecon/cli.h"
 #include "csprecon/dedup.h"
 #include "csprecon/findings.h"
@@ -38,6 +41,8 @@ static int batch_sink(struct run *run, struct record *rec)
 		return 0;
 	if (!rec->errors)
 		return stage_add(run->stage, rec);
+	if (stage_reject(run->stage, rec) < 0)
+		return -1;
 	return rec->key_ok ? stage_keep(run->stage, rec->entity, rec->key) : 0;
 }
 
@@ -53,7 +58,7 @@ static int dup_hit(const struct dedup_hit *h, void *ctx)
 		src->rows_folded++;
 		run->folded[h->entity]++;
 		return run_finding_key(run, src, h->line, h->entity, h->key,
-				       RULE_DUPLICATE_ROW,
+				       -2, RULE_DUPLICATE_ROW, h->key,
 				       "identical to the row at %s:%" PRIu64
 				       "; kept once", first->path,
 				       h->first_line);
@@ -64,12 +69,12 @@ static int dup_hit(const struct dedup_hit *h, void *ctx)
 		return -1;
 	if (h->is_first)
 		return run_finding_key(run, src, h->line, h->entity, h->key,
-				       RULE_DUPLICATE_KEY,
+				       -2, RULE_DUPLICATE_KEY, h->key,
 				       "key given %" PRIu64 " times in this run "
 				       "with different values; every "
 				       "occurrence rejected", h->count);
-	return run_finding_key(run, src, h->line, h->entity, h->key,
-			       RULE_DUPLICATE_KEY,
+	return run_finding_key(run, src, h->line, h->entity, h->key, -2,
+			       RULE_DUPLICATE_KEY, h->key,
 			       "key given %" PRIu64 " times in this run with "
 			       "different values (first at %s:%" PRIu64 "); "
 			       "every occurrence rejected", h->count,
@@ -264,15 +269,87 @@ void batch_release(struct run *run)
 	xml_release();
 }
 
+int batch_regions(struct cli *cli, struct regions **out)
+{
+	struct regions *rg;
+	int code, i;
+	size_t k;
+
+	*out = NULL;
+	if (!(rg = regions_load(cli->regions_file, &code)))
+		return code;
+	for (i = 0; i < cli->nregions; i++) {
+		const char *name = regions_find(rg, cli->regions[i]);
+
+		if (!name) {
+			error("--region: unknown CSP region '%s'; the regions "
+			      "are:", cli->regions[i]);
+			for (k = 0; regions_name(rg, k); k++)
+				fprintf(stderr, "  %s\n", regions_name(rg, k));
+			regions_free(rg);
+			return EXIT_USAGE;
+		}
+		cli->regions[i] = name;
+	}
+	*out = rg;
+	return 0;
+}
+
+int batch_crossref(struct run *run, struct cli *cli, struct master *m,
+		   const struct regions *rg, int snapshot)
+{
+	struct crossref_options o;
+	size_t i;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].refused)
+			return 0;
+	o.regions = rg;
+	o.provider_regions = cli->regions;
+	o.nprovider = cli->nregions;
+	o.snapshot = snapshot;
+	o.audit = 0;
+	if (crossref_run(run, m, &o) < 0 ||
+	    findings_count(run->findings, run->rule_count) < 0)
+		return m->exit_code ? m->exit_code : EXIT_IOERR;
+	run->exit_code = finish_exit_code(run);
+	return 0;
+}
+
+/* check reads the master for references when there is one; otherwise an
+ * empty one in memory stands in, so the rules run the same way. */
 int cmd_check(struct cli *cli)
 {
+	struct regions *rg = NULL;
+	struct master m;
 	struct run run;
 	int code;
 
+	memset(&m, 0, sizeof(m));
 	batch_init(&run, "check");
+	if ((code = batch_regions(cli, &rg)))
+		return code;
+	if (access(cli->master, F_OK) == 0)
+		code = master_open(&m, cli->master, MASTER_READ,
+				   (int)cli->lock_timeout);
+	else
+		code = master_scratch(&m);
+	if (code)
+		goto out;
+	run.master = &m;
+	if (!(run.stage = stage_open(&m))) {
+		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
+		goto out;
+	}
 	code = batch_read(&run, cli);
 	if (!code)
+		code = batch_crossref(&run, cli, &m, rg, 0);
+	if (!code)
 		code = batch_finish(&run);
+out:
+	stage_close(run.stage);
 	batch_release(&run);
+	master_close(&m);
+	regions_free(rg);
 	return code;
 }

@@ -18,6 +18,7 @@
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
 #include "csprecon/reconcile.h"
+#include "csprecon/regions.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -109,11 +110,14 @@ static int valves_trip(struct run *run, const struct cli *cli,
 
 int cmd_reconcile(struct cli *cli)
 {
+	struct regions *rg = NULL;
 	struct master m;
 	struct run run;
 	char *cmdline = NULL;
 	int code, write = cli->apply || cli->record;
 
+	memset(&m, 0, sizeof(m));
+	m.lock_fd = -1;
 	batch_init(&run, "reconcile");
 	run.mode = cli->snapshot ? "snapshot" : "delta";
 	if (cli->nfiles == 0) {
@@ -121,6 +125,8 @@ int cmd_reconcile(struct cli *cli)
 		      "--help')");
 		return EXIT_USAGE;
 	}
+	if ((code = batch_regions(cli, &rg)))
+		return code;
 	code = master_open(&m, cli->master, write ? MASTER_WRITE : MASTER_READ,
 			   (int)cli->lock_timeout);
 	if (code)
@@ -132,6 +138,8 @@ int cmd_reconcile(struct cli *cli)
 		goto out;
 	}
 	code = batch_read(&run, cli);
+	if (!code)
+		code = batch_crossref(&run, cli, &m, rg, cli->snapshot);
 	if (code)
 		goto out;
 	if (any_refused(&run)) {
@@ -161,5 +169,6 @@ out:
 	stage_close(run.stage);
 	batch_release(&run);
 	master_close(&m);
+	regions_free(rg);
 	return code;
 }

@@ -43,7 +43,7 @@ static const struct command commands[] = {
 	{ "reconcile", C_RECONCILE, "FILE...", "validate and reconcile; "
 	  "--apply to commit; --mode snapshot|delta", cmd_reconcile },
 	{ "audit", C_AUDIT, "", "run every cross-entity rule over the master "
-	  "as it stands", NULL },
+	  "as it stands", cmd_audit },
 	{ "export", C_EXPORT, "", "write the master's current rows (CSV or "
 	  "XML, .gz by name)", cmd_export },
 	{ "history", C_HISTORY, "KEY", "the change history of a tenant id, a "

@@ -277,6 +277,19 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 	return 0;
 }
 
+int master_scratch(struct master *m)
+{
+	reset(m, ":memory:");
+	if (sqlite3_open_v2(":memory:", &m->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		error("cannot open an in-memory database");
+		return 70;
+	}
+	if (m_exec(m, csprecon_master_sql) < 0)
+		return 70;
+	return 0;
+}
+
 void master_close(struct master *m)
 {
 	if (m->db)

@@ -13,6 +13,7 @@
 struct stage {
 	struct master *m;
 	sqlite3_stmt *ins[ENTITY_COUNT];
+	sqlite3_stmt *rej[ENTITY_COUNT];
 	sqlite3_stmt *drop[ENTITY_COUNT];
 	sqlite3_stmt *keep;
 	sqlite3_stmt *file;
@@ -76,15 +77,16 @@ struct stage *stage_open(struct master *m)
 
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "CREATE TABLE temp.s_%s(key TEXT PRIMARY KEY,"
-			    " file_no INTEGER, row_hash INTEGER, ", t);
+			    " file_no INTEGER, line INTEGER, row_hash INTEGER, ",
+			    t);
 		col_list(&sb, e, "");
 		strbuf_addstr(&sb, ") WITHOUT ROWID");
 		m_exec(m, sb.buf);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "INSERT OR IGNORE INTO temp.s_%s(key, file_no,"
-			    " row_hash, ", t);
+			    " line, row_hash, ", t);
 		col_list(&sb, e, "");
-		strbuf_addstr(&sb, ") VALUES (?, ?, ?");
+		strbuf_addstr(&sb, ") VALUES (?, ?, ?, ?");
 		for (i = 0; i < n; i++)
 			strbuf_addstr(&sb, ", ?");
 		strbuf_addstr(&sb, ")");
@@ -92,6 +94,24 @@ struct stage *stage_open(struct master *m)
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "DELETE FROM temp.s_%s WHERE key = ?", t);
 		s->drop[e] = m_prepare(m, sb.buf);
+		/* Rejected rows: subjects of the cross-entity rules, never
+		 * what a reference resolves to; a value that failed its own
+		 * rule is NULL and its bit set in bad. */
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "CREATE TABLE temp.x_%s(key TEXT, file_no"
+			    " INTEGER, line INTEGER, bad INTEGER, ", t);
+		col_list(&sb, e, "");
+		strbuf_addstr(&sb, ")");
+		m_exec(m, sb.buf);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "INSERT INTO temp.x_%s(key, file_no, line, bad, ",
+			    t);
+		col_list(&sb, e, "");
+		strbuf_addstr(&sb, ") VALUES (?, ?, ?, ?");
+		for (i = 0; i < n; i++)
+			strbuf_addstr(&sb, ", ?");
+		strbuf_addstr(&sb, ")");
+		s->rej[e] = m_prepare(m, sb.buf);
 	}
 	strbuf_release(&sb);
 	s->keep = m_prepare(m, "INSERT OR IGNORE INTO temp.kept(entity, key)"
@@ -116,6 +136,7 @@ void stage_close(struct stage *s)
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		sqlite3_finalize(s->ins[e]);
 		sqlite3_finalize(s->drop[e]);
+		sqlite3_finalize(s->rej[e]);
 	}
 	sqlite3_finalize(s->keep);
 	sqlite3_finalize(s->file);
@@ -139,13 +160,40 @@ int stage_add(struct stage *s, const struct record *rec)
 		return -1;
 	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)rec->src->no);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->hash);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)rec->hash);
 	for (i = 0; i < d->ncols; i++) {
 		if (rec->val[i] && rec->val_len[i])
-			sqlite3_bind_text(st, (int)i + 4, rec->val[i],
+			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
 					  (int)rec->val_len[i], SQLITE_STATIC);
 		else
-			sqlite3_bind_null(st, (int)i + 4);
+			sqlite3_bind_null(st, (int)i + 5);
+	}
+	return m_step_done(s->m, st);
+}
+
+int stage_reject(struct stage *s, const struct record *rec)
+{
+	sqlite3_stmt *st = s->rej[rec->entity];
+	const struct entity_def *d = &entity_defs[rec->entity];
+	sqlite3_int64 bad = 0;
+	size_t i;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < d->ncols; i++)
+		if (rec->bad[i])
+			bad |= (sqlite3_int64)1 << i;
+	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)rec->src->no);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
+	sqlite3_bind_int64(st, 4, bad);
+	for (i = 0; i < d->ncols; i++) {
+		if (!rec->bad[i] && rec->val[i] && rec->val_len[i])
+			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
+					  (int)rec->val_len[i], SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, (int)i + 5);
 	}
 	return m_step_done(s->m, st);
 }

@@ -84,7 +84,11 @@ static int print_one(const struct finding *fd, void *vctx)
 		return 0;
 	}
 	c->shown++;
-	if (fd->line)
+	if (fd->file_no < 0)
+		fprintf(stderr, "csprecon: master: %s %s: ", fd->entity ==
+			ENTITY_NONE ? "" : entity_defs[fd->entity].name,
+			fd->key);
+	else if (fd->line)
 		fprintf(stderr, "csprecon: %s:%" PRIu64 ": ",
 			file_of(c->run, fd->file_no), fd->line);
 	else

@@ -51,7 +51,13 @@ static const char *class_names[] = { "new", "changed", "unchanged",
 /* What happened to the master, in a few words. */
 static void state_line(const struct run *run, char *out, size_t n)
 {
-	if (!run->mode)
+	if (run->audit)
+		snprintf(out, n, "audit of the master's current rows: "
+			 "%" PRIu64 " resellers, %" PRIu64 " mpn_ids, %" PRIu64
+			 " relationships", run->audited[ENTITY_RESELLERS],
+			 run->audited[ENTITY_MPN_IDS],
+			 run->audited[ENTITY_RELATIONSHIPS]);
+	else if (!run->mode)
 		snprintf(out, n, "check only: nothing applied");
 	else if (run->applied)
 		snprintf(out, n, "%s mode, applied", run->mode);
@@ -90,8 +96,9 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 	fprintf(fp, "csprecon %s: run %s\n", run->command, run->id);
 	fprintf(fp, "started %s, took %.2f s; %s\n\n", t0, run->seconds,
 		state);
-	fprintf(fp, "%-40s %-7s %-14s %10s %10s %10s\n", "file", "format",
-		"entity", "read", "accepted", "rejected");
+	if (run->nsrc)
+		fprintf(fp, "%-40s %-7s %-14s %10s %10s %10s\n", "file",
+			"format", "entity", "read", "accepted", "rejected");
 	for (i = 0; i < run->nsrc; i++) {
 		const struct source *s = &run->src[i];
 

@@ -123,15 +123,15 @@ int run_finding(struct run *run, struct source *src, uint64_t line,
 }
 
 int run_finding_key(struct run *run, struct source *src, uint64_t line,
-		    enum entity entity, const char *key, enum rule rule,
-		    const char *fmt, ...)
+		    enum entity entity, const char *key, int col,
+		    enum rule rule, const char *value, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vfinding(run, src, line, entity, key, NULL, -2, rule, key,
-		       strlen(key), fmt, ap);
+	ret = vfinding(run, src, line, entity, key, NULL, col, rule, value,
+		       value ? strlen(value) : 0, fmt, ap);
 	va_end(ap);
 	return ret;
 }

@@ -18,3 +18,17 @@ csprecon_master_sql:
 csprecon_master_sql_end:
 	.byte 0
 	.section .note.GNU-stack,"",@progbits
+	.section .rodata
+	.global csprecon_webmail_txt
+	.global csprecon_webmail_txt_end
+csprecon_webmail_txt:
+	.incbin "data/webmail.txt"
+csprecon_webmail_txt_end:
+	.byte 0
+	.global csprecon_regions_csv
+	.global csprecon_regions_csv_end
+csprecon_regions_csv:
+	.incbin "data/csp_regions-2023-08-17.csv"
+csprecon_regions_csv_end:
+	.byte 0
+	.section .note.GNU-stack,"",@progbits

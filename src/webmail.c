@@ -8,6 +8,7 @@
  * allocates or prints.  The list owns every string it holds.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,21 +38,8 @@ struct webmail_list {
 	struct entry_array patterns; /* in the order added */
 };
 
-static const char *const default_entries[] = {
-	/* Gmail */
-	"gmail.com", "googlemail.com",
-	/* Yahoo! Mail */
-	"yahoo.com", "yahoo.<cc>", "yahoo.co.<cc>", "yahoo.com.<cc>",
-	"ymail.com", "rocketmail.com",
-	/* iCloud Mail */
-	"icloud.com", "me.com", "mac.com",
-	/* AOL Mail */
-	"aol.com", "aol.<cc>", "aim.com",
-	/* Outlook Mail */
-	"outlook.com", "outlook.<cc>", "hotmail.com", "hotmail.<cc>",
-	"hotmail.co.<cc>", "live.com", "live.<cc>", "live.co.<cc>", "msn.com",
-	"windowslive.com", "passport.com",
-};
+/* The default list, data/webmail.txt, embedded by src/schemas.S. */
+extern const char csprecon_webmail_txt[], csprecon_webmail_txt_end[];
 
 static unsigned char to_lower(unsigned char c)
 {
@@ -188,16 +176,19 @@ static void add_entry(struct webmail_list *w, const char *s, size_t len,
 	entry_push(is_pattern ? &w->patterns : &w->domains, s, len);
 }
 
+static int load_stream(struct webmail_list *w, FILE *f, const char *path);
+
 struct webmail_list *webmail_new(void)
 {
 	struct webmail_list *w = xcalloc(1, sizeof(*w));
+	FILE *f = fmemopen((void *)(uintptr_t)csprecon_webmail_txt,
+			   (size_t)(csprecon_webmail_txt_end -
+				    csprecon_webmail_txt), "r");
 
-	for (size_t i = 0; i < ARRAY_SIZE(default_entries); i++) {
-		const char *s = default_entries[i];
-
-		add_entry(w, s, strlen(s), strchr(s, '<') != NULL);
-	}
-	domains_settle(&w->domains);
+	/* The embedded list is valid (tests/unit/test_webmail.c reads it):
+	 * only a failing fmemopen() could leave it empty. */
+	if (!f || load_stream(w, f, "data/webmail.txt") < 0)
+		error("cannot read the built-in web-mail list");
 	return w;
 }
 
@@ -212,14 +203,21 @@ static void sanitize(char *s)
 
 int webmail_load(struct webmail_list *w, const char *path)
 {
-	size_t old_domains = w->domains.nr, old_patterns = w->patterns.nr;
-	char line[WEBMAIL_LINE_MAX + 1];
-	unsigned long lineno = 0;
-	int ret = 0, eof = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return error("cannot open '%s': %s", path, strerror(errno));
+	return load_stream(w, f, path);
+}
+
+/* Read entries from f, which it closes; path names it in messages. */
+static int load_stream(struct webmail_list *w, FILE *f, const char *path)
+{
+	size_t old_domains = w->domains.nr, old_patterns = w->patterns.nr;
+	char line[WEBMAIL_LINE_MAX + 1];
+	unsigned long lineno = 0;
+	int ret = 0, eof = 0;
+
 	while (!eof) {
 		size_t n = 0, len, shown_len;
 		const char *s = line;

@@ -13,7 +13,18 @@
 #include "csprecon/cli.h"
 #include "csprecon/run.h"
 
+struct regions;
+
 void batch_init(struct run *run, const char *command);
+
+/* The region table and the provider's regions (--regions-file, --region):
+ * 0, or an exit code with a message (unknown region: 64). */
+int batch_regions(struct cli *cli, struct regions **out);
+
+/* The cross-entity rules over what batch_read() staged, unless an input
+ * was refused; then counts findings and sets run->exit_code again. */
+int batch_crossref(struct run *run, struct cli *cli, struct master *m,
+		   const struct regions *rg, int snapshot);
 int batch_read(struct run *run, struct cli *cli);
 int batch_finish(struct run *run);
 void batch_release(struct run *run);

@@ -62,5 +62,6 @@ int cmd_reconcile(struct cli *cli);
 int cmd_export(struct cli *cli);
 int cmd_history(struct cli *cli);
 int cmd_runs(struct cli *cli);
+int cmd_audit(struct cli *cli);
 
 #endif

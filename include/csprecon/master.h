@@ -41,6 +41,10 @@ int master_open(struct master *m, const char *path, enum master_access a,
  * exit code (73 cannot create, 65 not a master, 75 locked, 74). */
 int master_create(struct master *m, const char *path, int lock_timeout);
 
+/* An empty master in memory, for `check` without one: the same schema, so
+ * the same queries find no references there.  0 or an exit code. */
+int master_scratch(struct master *m);
+
 void master_close(struct master *m);
 
 /* Sticky helpers. */

@@ -28,6 +28,9 @@ void stage_close(struct stage *s);
 int stage_file(struct stage *s, const struct source *src);
 /* An accepted record; 0 or -1. */
 int stage_add(struct stage *s, const struct record *rec);
+/* A rejected record, judged by the cross-entity rules like the others but
+ * never resolving a reference. */
+int stage_reject(struct stage *s, const struct record *rec);
 /* The key of a rejected record, kept from retirement. */
 int stage_keep(struct stage *s, enum entity e, const char *key);
 /* A DUPLICATE_KEY key: not staged, kept from retirement. */

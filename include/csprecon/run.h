@@ -89,6 +89,8 @@ struct run {
 	int applied;               /* the changes were committed */
 	uint64_t cls[ENTITY_COUNT][5]; /* enum change_kind counts */
 	char not_applied[240];     /* why --apply did not apply, or "" */
+	int audit;                 /* an audit of the master */
+	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
 };
 
 /* Classes of an accepted row against the master (SPEC §4). */
@@ -128,11 +130,13 @@ int run_finding(struct run *run, struct source *src, uint64_t line,
 		const char *value, size_t value_len, const char *fmt, ...)
 	__attribute__((format(printf, 9, 10)));
 
-/* A finding about a key rather than one record (duplicates); the key is
- * also the value shown. */
+/* A finding about a key rather than a record in hand (duplicates, the
+ * cross-entity rules, audit): src may be NULL (a master row), col is a
+ * column index, -1 for none or -2 for the key's columns. */
 int run_finding_key(struct run *run, struct source *src, uint64_t line,
-		    enum entity entity, const char *key, enum rule rule,
-		    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+		    enum entity entity, const char *key, int col,
+		    enum rule rule, const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
 
 /* Refuse a source as a whole: its findings and row counts are dropped and
  * the reason is printed and kept; the caller then records the finding that

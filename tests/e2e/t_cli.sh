@@ -146,8 +146,9 @@ expect_grep "$ERR" "$T/nonexistent.conf" "--config naming a missing file: messag
 
 # ---- standard input ----------------------------------------------------------------------
 
+# The PartnerIDs the resellers reference come in a file beside them.
 R=$T/stdin-csv
-run_stdin $S/resellers.csv check --report-dir "$R" -
+run_stdin $S/resellers.csv check --report-dir "$R" $S/mpn_ids.csv -
 expect_exit 0 "CSV on standard input"
 expect_eq "CSV on standard input: rows" 10 "$(jfile - rows_accepted)"
 expect_eq "CSV on standard input: format" csv "$(jfile - format)"
@@ -155,7 +156,8 @@ expect_eq "CSV on standard input: sha256" \
 	"$(sha256sum <$S/resellers.csv | cut -d' ' -f1)" "$(jfile - sha256)"
 
 R=$T/stdin-gz
-run_stdin $S/relationships.csv.gz check --report-dir "$R" -
+run_stdin $S/relationships.csv.gz check --report-dir "$R" $S/mpn_ids.csv \
+	$S/resellers.csv -
 expect_exit 0 "gzip on standard input"
 expect_eq "gzip on standard input: rows" 30 "$(jfile - rows_accepted)"
 expect_eq "gzip on standard input: format" csv.gz "$(jfile - format)"
@@ -163,8 +165,8 @@ expect_eq "gzip on standard input: sha256 of the compressed bytes" \
 	"$(sha256sum <$S/relationships.csv.gz | cut -d' ' -f1)" "$(jfile - sha256)"
 
 R=$T/stdin-xmlgz
-run_stdin $S/resellers.xml.gz check --report-dir "$R" --entity resellers -
-expect_exit 0 "XML gzip on standard input with --entity"
+run_stdin $S/resellers.xml.gz check --report-dir "$R" $S/mpn_ids.xml -
+expect_exit 0 "XML gzip on standard input"
 expect_eq "XML gzip on standard input: rows" 10 "$(jfile - rows_accepted)"
 
 # Standard input among files; findings name it '-'.
@@ -318,7 +320,9 @@ if grep -E '(^|,)"?[-=+@]' "$REJ" >/dev/null; then
 	not_ok "formula injection: a cell starts with = + - or @: $(grep -E '(^|,)"?[-=+@]' "$REJ" | head -3)"
 else ok; fi
 # A row's line counts, and the value is the offending one.
-expect_eq "rejects.csv: one line per finding" 7 "$(wc -l <"$REJ" | tr -d ' ')"
+# The header, six field findings, and MPN_MISSING warnings on the five
+# rows whose mpn_id is empty (not on +4711, which is no PartnerID at all).
+expect_eq "rejects.csv: one line per finding" 12 "$(wc -l <"$REJ" | tr -d ' ')"
 
 # A file whose name starts with '-' (given after '--') is neutralised too.
 cp "$T/formula.csv" "$T/-f.csv"

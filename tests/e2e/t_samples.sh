@@ -121,8 +121,10 @@ chk csvxml $S/mpn_ids.csv $S/resellers.csv $S/relationships.csv \
 expect_exit 0 "CSV + XML sets"
 expect_eq "CSV + XML sets: DUPLICATE_ROW" 52 \
 	"$(awk -F, '$7 == "DUPLICATE_ROW" && $2 ~ /\.xml$/' "$REJ" | wc -l | tr -d ' ')"
+expect_eq "CSV + XML sets: DAP_ACTIVE (relationships.csv lines 4 and 19)" \
+	"4 19" "$(awk -F, '$7 == "DAP_ACTIVE" { printf "%s%s", sep, $3; sep = " " }' "$REJ")"
 expect_eq "CSV + XML sets: other findings" 0 \
-	"$(tail -n +2 "$REJ" | awk -F, '$7 != "DUPLICATE_ROW"' | wc -l | tr -d ' ')"
+	"$(tail -n +2 "$REJ" | awk -F, '$7 != "DUPLICATE_ROW" && $7 != "DAP_ACTIVE"' | wc -l | tr -d ' ')"
 expect_eq "CSV + XML sets: duplicates_folded" 12 \
 	"$(jfile $S/mpn_ids.xml duplicates_folded)"
 
@@ -169,7 +171,7 @@ compare() {
 chk resellers_bad $S/bad/resellers_bad.csv
 expect_exit 1 "resellers_bad"
 compare resellers_bad
-expect_file $S/bad/resellers_bad.csv 21 4 17 csv resellers "resellers_bad"
+expect_file $S/bad/resellers_bad.csv 21 3 18 csv resellers "resellers_bad"
 expect_eq "resellers_bad: duplicates_folded" 1 \
 	"$(jfile $S/bad/resellers_bad.csv duplicates_folded)"
 expect_eq "resellers_bad: summary.json exit_code" 1 "$(jexit)"

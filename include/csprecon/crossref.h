@@ -1,0 +1,38 @@
+/* crossref.h -- the cross-entity rules of SPEC §3, over batch and master.
+ *
+ * crossref_run() runs after every file of the run is read, so the result
+ * does not depend on the order of files or rows.  It evaluates the rules in
+ * dependency order: PartnerIDs, then resellers against the PartnerIDs of
+ * the batch and the master together, then relationships against the
+ * resellers.  A batch row rejected by one phase is removed from the stage
+ * (and kept from retirement) before the next phase runs, so rows that
+ * depend on it are judged as if it were absent: against the master's row,
+ * or as unknown.  In snapshot mode a master row missing from its entity's
+ * files counts as absent.
+ *
+ * With audit set, the subjects are the master's current rows instead of
+ * the batch, and nothing is removed.  Findings go to the run; rows newly
+ * rejected are counted in their source.  Returns 0 or -1 (database error,
+ * printed).
+ */
+#ifndef CSPRECON_CROSSREF_H
+#define CSPRECON_CROSSREF_H
+
+#include "csprecon/master.h"
+#include "csprecon/regions.h"
+#include "csprecon/run.h"
+
+struct crossref_options {
+	const struct regions *regions;
+	const char *const *provider_regions; /* --region, as the table names
+					       * them; empty: RESELLER_REGION
+					       * is skipped */
+	int nprovider;
+	int snapshot;   /* a file of an entity replaces the master's rows */
+	int audit;      /* judge the master's rows, not the batch */
+};
+
+int crossref_run(struct run *run, struct master *m,
+		 const struct crossref_options *o);
+
+#endif

@@ -1,0 +1,384 @@
+/* crossref.c -- cross-entity rules.  See crossref.h.
+ *
+ * Every rule is one set-based query over "subject" rows (temp views over
+ * the stage, or over the master for audit) joined with "effective" tables
+ * of the rows each reference resolves to (batch rows, plus the master's
+ * rows the batch does not replace), materialised with primary keys so that
+ * each reference is a B-tree lookup.  A query yields file_no, line, key,
+ * the offending value and a detail for the message.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csprecon/crossref.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+struct xrule {
+	enum rule rule;
+	enum entity entity;
+	int col;           /* the column the finding names */
+	const char *sql;   /* file_no, line, key, value, detail */
+	const char *msg;   /* the message; a non-empty detail follows ": " */
+};
+
+/* Phase 1: PartnerIDs. */
+static const struct xrule mpn_rules[] = {
+	{ RULE_MPN_GLOBAL_UNKNOWN, ENTITY_MPN_IDS, 4,
+	  "SELECT s.file_no, s.line, s.key, s.global_mpn_id,"
+	  " CASE WHEN g.mpn_id IS NULL THEN s.global_mpn_id || ' is in neither"
+	  " the batch nor the master' ELSE s.global_mpn_id || ' is of type ' ||"
+	  " g.type END"
+	  " FROM subj_mpn s LEFT JOIN temp.eff_mpn g"
+	  " ON g.mpn_id = s.global_mpn_id WHERE s.type = 'location'"
+	  " AND s.global_mpn_id IS NOT NULL"
+	  " AND (g.mpn_id IS NULL OR g.type != 'global')",
+	  "a location's global_mpn_id is unknown or not of type global" },
+};
+
+/* Phase 2: resellers. */
+static const struct xrule reseller_rules[] = {
+	{ RULE_MPN_MISSING, ENTITY_RESELLERS, 3,
+	  "SELECT file_no, line, key, '', '' FROM subj_res"
+	  " WHERE mpn_id IS NULL AND (bad & 8) = 0",
+	  "reseller has no PartnerID: it cannot sign the MPA or transact" },
+	{ RULE_MPN_UNKNOWN, ENTITY_RESELLERS, 3,
+	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
+	  " WHERE r.mpn_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+	  " temp.eff_mpn p WHERE p.mpn_id = r.mpn_id)",
+	  "PartnerID is in neither the batch nor the master" },
+	{ RULE_MPN_NOT_LOCATION, ENTITY_RESELLERS, 3,
+	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
+	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id WHERE p.type = 'global'",
+	  "PartnerID is of type global (a PGA): a CSP account needs a "
+	  "location PartnerID" },
+	{ RULE_MPN_COUNTRY_MISMATCH, ENTITY_RESELLERS, 2,
+	  "SELECT r.file_no, r.line, r.key, r.country, p.mpn_id || ' is in '"
+	  " || p.country FROM subj_res r JOIN temp.eff_mpn p"
+	  " ON p.mpn_id = r.mpn_id WHERE p.country != r.country",
+	  "reseller country differs from its PartnerID's country" },
+	{ RULE_MPN_INACTIVE, ENTITY_RESELLERS, 3,
+	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
+	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id"
+	  " WHERE p.status = 'inactive'",
+	  "PartnerID has status inactive" },
+	{ RULE_MPN_CLAIMED_TWICE, ENTITY_RESELLERS, 3,
+	  "SELECT r.file_no, r.line, r.key, r.mpn_id, 'another reseller of "
+	  "this run claims it too' FROM subj_res r JOIN temp.eff_mpn p"
+	  " ON p.mpn_id = r.mpn_id AND p.type = 'location' WHERE EXISTS"
+	  " (SELECT 1 FROM subj_res o WHERE o.mpn_id = r.mpn_id"
+	  " AND o.key != r.key AND o.mpn_id IS NOT NULL)"
+	  " UNION ALL "
+	  "SELECT r.file_no, r.line, r.key, r.mpn_id, 'reseller ' ||"
+	  " min(o.tenant_id) || ' in the master holds it' FROM subj_res r"
+	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id AND p.type = 'location'"
+	  " JOIN temp.eff_res o ON o.mpn_id = r.mpn_id AND o.tenant_id != r.key"
+	  " AND o.from_master = 1 AND NOT EXISTS (SELECT 1 FROM subj_res x"
+	  " WHERE x.key = o.tenant_id) WHERE NOT EXISTS (SELECT 1 FROM"
+	  " subj_res o2 WHERE o2.mpn_id = r.mpn_id AND o2.key != r.key)"
+	  " GROUP BY r.key",
+	  "location PartnerID claimed by two resellers" },
+	{ RULE_COUNTRY_NO_REGION, ENTITY_RESELLERS, 2,
+	  "SELECT r.file_no, r.line, r.key, r.country, '' FROM subj_res r"
+	  " WHERE r.country IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+	  " temp.regions g WHERE g.country = r.country)",
+	  "the reseller's country is in no CSP region" },
+	{ RULE_RESELLER_REGION, ENTITY_RESELLERS, 2,
+	  "SELECT r.file_no, r.line, r.key, r.country, g.region"
+	  " FROM subj_res r"
+	  " JOIN temp.regions g ON g.country = r.country WHERE EXISTS"
+	  " (SELECT 1 FROM temp.provider_regions) AND NOT EXISTS (SELECT 1"
+	  " FROM temp.provider_regions pr WHERE pr.region = g.region)",
+	  "the reseller's CSP region is not one of the provider's" },
+};
+
+/* Phase 3: customer relationships. */
+static const struct xrule relationship_rules[] = {
+	{ RULE_RESELLER_UNKNOWN, ENTITY_RELATIONSHIPS, 4,
+	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id, '' FROM"
+	  " subj_rel x WHERE x.reseller_tenant_id IS NOT NULL AND NOT EXISTS"
+	  " (SELECT 1 FROM temp.eff_res r WHERE r.tenant_id ="
+	  " x.reseller_tenant_id)",
+	  "reseller tenant is in neither the batch nor the master" },
+	{ RULE_RESELLER_NOT_ACTIVE, ENTITY_RELATIONSHIPS, 4,
+	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id,"
+	  " 'the reseller is ' || r.relationship FROM subj_rel x"
+	  " JOIN temp.eff_res r"
+	  " ON r.tenant_id = x.reseller_tenant_id WHERE x.state = 'active'"
+	  " AND r.relationship != 'active'",
+	  "active relationship with a reseller that is not active" },
+	{ RULE_RESELLER_MPN_MISMATCH, ENTITY_RELATIONSHIPS, 5,
+	  "SELECT x.file_no, x.line, x.key, x.reseller_mpn_id,"
+	  " 'the reseller has ' || coalesce(r.mpn_id, 'none') FROM subj_rel x"
+	  " JOIN temp.eff_res r"
+	  " ON r.tenant_id = x.reseller_tenant_id WHERE x.reseller_mpn_id IS"
+	  " NOT NULL AND x.reseller_mpn_id IS NOT r.mpn_id",
+	  "reseller_mpn_id differs from the reseller's PartnerID" },
+	{ RULE_CUSTOMER_REGION, ENTITY_RELATIONSHIPS, 3,
+	  "SELECT x.file_no, x.line, x.key, x.customer_country,"
+	  " 'the reseller is in ' || coalesce(gr.region, 'no region')"
+	  " FROM subj_rel x"
+	  " JOIN temp.eff_res r ON r.tenant_id = x.reseller_tenant_id"
+	  " LEFT JOIN temp.regions gc ON gc.country = x.customer_country"
+	  " LEFT JOIN temp.regions gr ON gr.country = r.country"
+	  " WHERE x.customer_country IS NOT NULL AND (gc.region IS NULL"
+	  " OR gc.region IS NOT gr.region)",
+	  "customer country is not in the reseller's CSP region" },
+	{ RULE_PROVIDER_NO_RELATIONSHIP, ENTITY_RELATIONSHIPS, 6,
+	  "SELECT file_no, line, key, relationship_to_partner, '' FROM subj_rel"
+	  " WHERE state = 'active' AND relationship_to_partner != 'reseller'",
+	  "active customer relationship without a reseller relationship to "
+	  "the provider: the provider cannot order for this customer" },
+	{ RULE_MPA_NOT_SIGNED, ENTITY_RELATIONSHIPS, 4,
+	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id, '' FROM"
+	  " subj_rel x JOIN temp.eff_res r ON r.tenant_id = x.reseller_tenant_id"
+	  " WHERE x.state = 'active' AND r.mpa_signed != 'yes'",
+	  "active customer relationship whose reseller has not signed the "
+	  "MPA" },
+	{ RULE_DAP_ORPHANED, ENTITY_RELATIONSHIPS, 8,
+	  "SELECT x.file_no, x.line, x.key, x.dap, CASE WHEN x.state !="
+	  " 'active' THEN 'the relationship is ' || x.state ELSE 'the reseller"
+	  " partnership is ' || r.relationship END FROM subj_rel x LEFT JOIN"
+	  " temp.eff_res r ON r.tenant_id = x.reseller_tenant_id WHERE"
+	  " x.dap = 'yes' AND (x.state != 'active' OR r.relationship ="
+	  " 'terminated')",
+	  "delegated admin access outlived the partnership" },
+	{ RULE_DAP_ACTIVE, ENTITY_RELATIONSHIPS, 8,
+	  "SELECT file_no, line, key, dap, '' FROM subj_rel"
+	  " WHERE dap = 'yes' AND state = 'active'",
+	  "delegated admin access (DAP) on an active relationship; GDAP is "
+	  "expected instead" },
+};
+
+static int fill_tables(struct master *m, const struct crossref_options *o,
+		       const struct run *run)
+{
+	sqlite3_stmt *s;
+	char cc[3] = { 0, 0, 0 };
+	int a, b, i;
+	enum entity e;
+
+	m_exec(m, "DROP TABLE IF EXISTS temp.regions;"
+	       "DROP TABLE IF EXISTS temp.provider_regions;"
+	       "DROP TABLE IF EXISTS temp.scope;"
+	       "CREATE TABLE temp.regions(country TEXT PRIMARY KEY, region TEXT)"
+	       " WITHOUT ROWID;"
+	       "CREATE TABLE temp.provider_regions(region TEXT PRIMARY KEY);"
+	       "CREATE TABLE temp.scope(entity INTEGER PRIMARY KEY,"
+	       " replaced INTEGER)");
+	s = m_prepare(m, "INSERT INTO temp.regions VALUES (?, ?)");
+	for (a = 0; s && a < 26; a++)
+		for (b = 0; b < 26; b++) {
+			const char *r;
+
+			cc[0] = (char)('A' + a);
+			cc[1] = (char)('A' + b);
+			if (!(r = regions_of(o->regions, cc)))
+				continue;
+			sqlite3_bind_text(s, 1, cc, 2, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 2, r, -1, SQLITE_STATIC);
+			m_step_done(m, s);
+		}
+	sqlite3_finalize(s);
+	s = m_prepare(m, "INSERT OR IGNORE INTO temp.provider_regions"
+		      " VALUES (?)");
+	for (i = 0; s && i < o->nprovider; i++) {
+		sqlite3_bind_text(s, 1, o->provider_regions[i], -1,
+				  SQLITE_STATIC);
+		m_step_done(m, s);
+	}
+	sqlite3_finalize(s);
+	s = m_prepare(m, "INSERT INTO temp.scope VALUES (?, ?)");
+	for (e = 0; s && e < ENTITY_COUNT; e++) {
+		size_t k;
+		int present = 0;
+
+		for (k = 0; k < run->nsrc; k++)
+			present |= run->src[k].entity == e &&
+				   !run->src[k].refused;
+		sqlite3_bind_int(s, 1, e);
+		sqlite3_bind_int(s, 2, o->snapshot && present && !o->audit);
+		m_step_done(m, s);
+	}
+	sqlite3_finalize(s);
+	return m->failed ? -1 : 0;
+}
+
+static int make_views(struct master *m, int audit)
+{
+	m_exec(m, "DROP VIEW IF EXISTS temp.subj_mpn;"
+	       "DROP VIEW IF EXISTS temp.subj_res;"
+	       "DROP VIEW IF EXISTS temp.subj_rel");
+	if (audit)
+		return m_exec(m,
+			"CREATE TEMP VIEW subj_mpn AS SELECT NULL AS file_no,"
+			" NULL AS line, mpn_id AS key, type, global_mpn_id,"
+			" 0 AS bad FROM main.mpn_ids"
+			" WHERE retired_run IS NULL;"
+			"CREATE TEMP VIEW subj_res AS SELECT NULL AS file_no,"
+			" NULL AS line, tenant_id AS key, country, mpn_id,"
+			" 0 AS bad FROM main.resellers"
+			" WHERE retired_run IS NULL;"
+			"CREATE TEMP VIEW subj_rel AS SELECT NULL AS file_no,"
+			" NULL AS line, customer_tenant_id || '+' ||"
+			" reseller_tenant_id AS key, customer_country,"
+			" reseller_tenant_id, reseller_mpn_id,"
+			" relationship_to_partner, state, dap, 0 AS bad"
+			" FROM main.relationships"
+			" WHERE retired_run IS NULL");
+	/* Batch subjects: accepted rows and rows rejected by their own
+	 * fields, whose bad values are NULL (bit i of bad: column i). */
+	return m_exec(m,
+		"CREATE TEMP VIEW subj_mpn AS SELECT file_no, line, key, type,"
+		" global_mpn_id, 0 AS bad FROM temp.s_mpn_ids"
+		" UNION ALL SELECT file_no, line, key, type, global_mpn_id, bad"
+		" FROM temp.x_mpn_ids;"
+		"CREATE TEMP VIEW subj_res AS SELECT file_no, line, key, country,"
+		" mpn_id, 0 AS bad FROM temp.s_resellers"
+		" UNION ALL SELECT file_no, line, key, country, mpn_id, bad"
+		" FROM temp.x_resellers;"
+		"CREATE TEMP VIEW subj_rel AS SELECT file_no, line, key,"
+		" customer_country, reseller_tenant_id, reseller_mpn_id,"
+		" relationship_to_partner, state, dap, 0 AS bad"
+		" FROM temp.s_relationships UNION ALL SELECT file_no, line, key,"
+		" customer_country, reseller_tenant_id, reseller_mpn_id,"
+		" relationship_to_partner, state, dap, bad"
+		" FROM temp.x_relationships");
+}
+
+/* The rows references resolve to: batch rows first, then the master's
+ * current rows the batch does not replace (in snapshot mode a file of the
+ * entity replaces them all, but for the keys of rows rejected tonight). */
+static int make_effective(struct master *m)
+{
+	return m_exec(m,
+		"DROP TABLE IF EXISTS temp.eff_mpn;"
+		"DROP TABLE IF EXISTS temp.eff_res;"
+		"CREATE TABLE temp.eff_mpn(mpn_id TEXT PRIMARY KEY, type TEXT,"
+		" country TEXT, status TEXT) WITHOUT ROWID;"
+		"INSERT INTO temp.eff_mpn SELECT key, type, country, status"
+		" FROM temp.s_mpn_ids;"
+		"INSERT OR IGNORE INTO temp.eff_mpn SELECT mpn_id, type, country,"
+		" status FROM main.mpn_ids m WHERE m.retired_run IS NULL AND"
+		" ((SELECT replaced FROM temp.scope WHERE entity = 1) = 0 OR"
+		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = 1 AND"
+		" k.key = m.mpn_id));"
+		"CREATE TABLE temp.eff_res(tenant_id TEXT PRIMARY KEY, country"
+		" TEXT, mpn_id TEXT, relationship TEXT, mpa_signed TEXT,"
+		" from_master INTEGER) WITHOUT ROWID;"
+		"INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
+		" relationship, mpa_signed, 0 FROM temp.s_resellers;"
+		"INSERT OR IGNORE INTO temp.eff_res SELECT tenant_id, country,"
+		" mpn_id, relationship, mpa_signed, 1 FROM main.resellers m"
+		" WHERE m.retired_run IS NULL AND"
+		" ((SELECT replaced FROM temp.scope WHERE entity = 0) = 0 OR"
+		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = 0 AND"
+		" k.key = m.tenant_id));"
+		"CREATE INDEX temp.eff_res_mpn ON eff_res(mpn_id);"
+		"CREATE INDEX IF NOT EXISTS temp.s_resellers_mpn"
+		" ON s_resellers(mpn_id)");
+}
+
+/* Run one phase's rules; error-level findings on batch rows reject them. */
+static int run_rules(struct run *run, struct master *m,
+		     const struct xrule *rules, size_t n, int audit)
+{
+	sqlite3_stmt *s, *rej = NULL;
+	size_t i;
+	int rc;
+
+	m_exec(m, "DROP TABLE IF EXISTS temp.rejects;"
+	       "CREATE TABLE temp.rejects(key TEXT PRIMARY KEY, file_no"
+	       " INTEGER) WITHOUT ROWID");
+	if (!audit)
+		rej = m_prepare(m, "INSERT OR IGNORE INTO temp.rejects"
+				" VALUES (?, ?)");
+	for (i = 0; i < n && !m->failed; i++) {
+		const struct xrule *x = &rules[i];
+
+		if (!(s = m_prepare(m, x->sql)))
+			break;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int file_no = sqlite3_column_type(s, 0) == SQLITE_NULL ?
+				      -1 : sqlite3_column_int(s, 0);
+			struct source *src = file_no >= 0 &&
+				(size_t)file_no < run->nsrc ?
+				&run->src[file_no] : NULL;
+			const char *key = (const char *)sqlite3_column_text(s, 2);
+			const char *val = (const char *)sqlite3_column_text(s, 3);
+			const char *det = (const char *)sqlite3_column_text(s, 4);
+
+			run_finding_key(run, src,
+					(uint64_t)sqlite3_column_int64(s, 1),
+					x->entity, key ? key : "", x->col,
+					x->rule, val ? val : "", "%s%s%s",
+					x->msg, det && *det ? ": " : "",
+					det ? det : "");
+			if (rej && rule_defs[x->rule].severity == SEV_ERROR) {
+				sqlite3_bind_text(rej, 1, key, -1,
+						  SQLITE_TRANSIENT);
+				sqlite3_bind_int(rej, 2, file_no);
+				m_step_done(m, rej);
+			}
+		}
+		if (rc != SQLITE_DONE)
+			m_fail(m, "cross-entity rule");
+		sqlite3_finalize(s);
+	}
+	sqlite3_finalize(rej);
+	return m->failed ? -1 : 0;
+}
+
+/* Take the rows rejected by a phase out of the stage, keep their keys from
+ * retirement and count them in their files. */
+static int reject_rows(struct run *run, struct master *m, enum entity e)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	int rc;
+
+	/* Only accepted rows are newly rejected: rows already rejected by
+	 * their own fields were counted when read. */
+	snprintf(sql, sizeof(sql), "SELECT file_no, count(*) FROM temp.s_%s"
+		 " WHERE key IN (SELECT key FROM temp.rejects) GROUP BY file_no",
+		 entity_defs[e].name);
+	s = m_prepare(m, sql);
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int f = sqlite3_column_int(s, 0);
+
+		if (f >= 0 && (size_t)f < run->nsrc)
+			run->src[f].rows_rejected +=
+				(uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO temp.kept SELECT %d,"
+		 " key FROM temp.rejects", (int)e);
+	m_exec(m, sql);
+	snprintf(sql, sizeof(sql), "DELETE FROM temp.s_%s WHERE key IN"
+		 " (SELECT key FROM temp.rejects)", entity_defs[e].name);
+	m_exec(m, sql);
+	return m->failed ? -1 : 0;
+}
+
+int crossref_run(struct run *run, struct master *m,
+		 const struct crossref_options *o)
+{
+	if (fill_tables(m, o, run) < 0 || make_views(m, o->audit) < 0 ||
+	    make_effective(m) < 0)
+		return -1;
+	if (run_rules(run, m, mpn_rules, ARRAY_SIZE(mpn_rules), o->audit) < 0)
+		return -1;
+	if (run_rules(run, m, reseller_rules, ARRAY_SIZE(reseller_rules),
+		      o->audit) < 0 ||
+	    (!o->audit && reject_rows(run, m, ENTITY_RESELLERS) < 0))
+		return -1;
+	/* Relationships see the resellers that survived. */
+	if (make_effective(m) < 0 ||
+	    run_rules(run, m, relationship_rules,
+		      ARRAY_SIZE(relationship_rules), o->audit) < 0 ||
+	    (!o->audit && reject_rows(run, m, ENTITY_RELATIONSHIPS) < 0))
+		return -1;
+	return 0;
+}
