@@ -40,7 +40,7 @@ static int batch_sink(struct run *run, struct record *rec)
 	if (!run->stage)
 		return 0;
 	if (!rec->errors)
-		return stage_add(run->stage, rec);
+		return rec->repeat ? 0 : stage_add(run->stage, rec);
 	if (stage_reject(run->stage, rec) < 0)
 		return -1;
 	return rec->key_ok ? stage_keep(run->stage, rec->entity, rec->key) : 0;
@@ -229,6 +229,8 @@ int batch_read(struct run *run, struct cli *cli)
 			goto out;
 		refused[i] = src->refused != 0;
 	}
+	if (run->stage && stage_index(run->stage) < 0)
+		goto out;
 	if (dedup_finish(run->dedup, refused, dup_hit, run) < 0)
 		goto out;
 	if (findings_count(run->findings, run->rule_count) < 0)

@@ -111,7 +111,7 @@ static uint32_t add_occ(struct dedup *d, uint64_t line, uint32_t file,
 	return ++d->noccs;
 }
 
-void dedup_add(struct dedup *d, enum entity e, const char *key,
+int dedup_add(struct dedup *d, enum entity e, const char *key,
 	       uint64_t content, int file_no, uint64_t line, int rejected)
 {
 	XXH128_hash_t h = XXH3_128bits_withSeed(key, strlen(key),
@@ -138,7 +138,7 @@ void dedup_add(struct dedup *d, enum entity e, const char *key,
 	d->index[s] = i + 1;
 	if (d->nentries > (d->mask + 1) / 2)
 		index_grow(d);
-	return;
+	return 1;
 found:
 	if (!en->group) {
 		if (d->ngroups == d->agroups) {
@@ -160,6 +160,7 @@ found:
 	else
 		g->first_occ = o;
 	g->last_occ = o;
+	return 0;
 }
 
 /* The occurrences of group g as one list, first occurrence included:

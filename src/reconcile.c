@@ -76,14 +76,17 @@ struct stage *stage_open(struct master *m)
 		size_t i, n = entity_defs[e].ncols;
 
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "CREATE TABLE temp.s_%s(key TEXT PRIMARY KEY,"
+		/* Appended in file order (random-order inserts into a keyed
+		 * B-tree thrash the cache); the key index is built once
+		 * all files are read (stage_index). */
+		strbuf_addf(&sb, "CREATE TABLE temp.s_%s(key TEXT,"
 			    " file_no INTEGER, line INTEGER, row_hash INTEGER, ",
 			    t);
 		col_list(&sb, e, "");
-		strbuf_addstr(&sb, ") WITHOUT ROWID");
+		strbuf_addstr(&sb, ")");
 		m_exec(m, sb.buf);
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "INSERT OR IGNORE INTO temp.s_%s(key, file_no,"
+		strbuf_addf(&sb, "INSERT INTO temp.s_%s(key, file_no,"
 			    " line, row_hash, ", t);
 		col_list(&sb, e, "");
 		strbuf_addstr(&sb, ") VALUES (?, ?, ?, ?");
@@ -148,6 +151,20 @@ int stage_file(struct stage *s, const struct source *src)
 	sqlite3_bind_int(s->file, 1, (int)src->no);
 	sqlite3_bind_text(s->file, 2, src->path, -1, SQLITE_STATIC);
 	return m_step_done(s->m, s->file);
+}
+
+int stage_index(struct stage *s)
+{
+	char sql[128];
+	enum entity e;
+
+	for (e = 0; e < ENTITY_COUNT; e++) {
+		snprintf(sql, sizeof(sql), "CREATE UNIQUE INDEX temp.s_%s_key"
+			 " ON s_%s(key)", entity_defs[e].name,
+			 entity_defs[e].name);
+		m_exec(s->m, sql);
+	}
+	return s->m->failed ? -1 : 0;
 }
 
 int stage_add(struct stage *s, const struct record *rec)

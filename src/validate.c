@@ -286,8 +286,8 @@ int validate_record(struct run *run, struct record *rec)
 		check_contact(run, rec);
 	rec->key_ok = key_ok;
 	rec->hash = content_hash(rec);
-	if (key_ok)
-		dedup_add(run->dedup, rec->entity, rec->key, rec->hash,
-			  (int)rec->src->no, rec->line, rec->errors > 0);
+	rec->repeat = key_ok && !dedup_add(run->dedup, rec->entity, rec->key,
+					   rec->hash, (int)rec->src->no,
+					   rec->line, rec->errors > 0);
 	return rec->errors;
 }

@@ -34,8 +34,9 @@ struct dedup_hit {
 struct dedup *dedup_new(void);
 
 /* Note one record.  key is the normalised key text; content hashes the
- * normalised values. */
-void dedup_add(struct dedup *d, enum entity e, const char *key,
+ * normalised values.  Returns 1 when the key is new to the run, 0 when it
+ * was seen before. */
+int dedup_add(struct dedup *d, enum entity e, const char *key,
 	       uint64_t content, int file_no, uint64_t line, int rejected);
 
 /* Call cb for every occurrence of every duplicated key, in the order keys

@@ -26,8 +26,11 @@ void stage_close(struct stage *s);
 
 /* Note the file a source number stands for. */
 int stage_file(struct stage *s, const struct source *src);
-/* An accepted record; 0 or -1. */
+/* An accepted record whose key is new to the run (a repeat is either an
+ * identical row, folded, or a DUPLICATE_KEY, dropped); 0 or -1. */
 int stage_add(struct stage *s, const struct record *rec);
+/* Index the staged rows by key, once every file is read; 0 or -1. */
+int stage_index(struct stage *s);
 /* A rejected record, judged by the cross-entity rules like the others but
  * never resolving a reference. */
 int stage_reject(struct stage *s, const struct record *rec);

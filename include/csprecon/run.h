@@ -114,6 +114,7 @@ struct record {
 	char norm[ENTITY_MAX_COLS][40];         /* storage for short values */
 	char key[96];              /* normalised key, "" when unusable */
 	int key_ok;                /* key normalised: every key column parsed */
+	int repeat;                /* the key was seen before in this run */
 	uint64_t hash;             /* hash of the normalised values */
 	int errors;                /* error-level findings on this record */
 	int warnings;
