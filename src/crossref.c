@@ -65,8 +65,8 @@ static const struct xrule reseller_rules[] = {
 	  " WHERE p.status = 'inactive'",
 	  "PartnerID has status inactive" },
 	{ RULE_MPN_CLAIMED_TWICE, ENTITY_RESELLERS, 3,
-	  "SELECT r.file_no, r.line, r.key, r.mpn_id, 'another reseller of "
-	  "this run claims it too' FROM subj_res r JOIN temp.eff_mpn p"
+	  "SELECT r.file_no, r.line, r.key, r.mpn_id, 'another reseller "
+	  "claims it too' FROM subj_res r JOIN temp.eff_mpn p"
 	  " ON p.mpn_id = r.mpn_id AND p.type = 'location' WHERE EXISTS"
 	  " (SELECT 1 FROM subj_res o WHERE o.mpn_id = r.mpn_id"
 	  " AND o.key != r.key AND o.mpn_id IS NOT NULL)"
@@ -101,7 +101,7 @@ static const struct xrule relationship_rules[] = {
 	  " subj_rel x WHERE x.reseller_tenant_id IS NOT NULL AND NOT EXISTS"
 	  " (SELECT 1 FROM temp.eff_res r WHERE r.tenant_id ="
 	  " x.reseller_tenant_id)",
-	  "reseller tenant is in neither the batch nor the master" },
+	  "no accepted reseller with this tenant id in the batch or the master" },
 	{ RULE_RESELLER_NOT_ACTIVE, ENTITY_RELATIONSHIPS, 4,
 	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id,"
 	  " 'the reseller is ' || r.relationship FROM subj_rel x"
