@@ -210,6 +210,7 @@ int batch_read(struct run *run, struct cli *cli)
 		if (fstat(in[i].fd, &st) == 0 && S_ISREG(st.st_mode))
 			total += (uint64_t)st.st_size;
 	progress_init(&progress, run->opt.progress, total);
+	phase_done("start");
 	for (i = 0; i < cli->nfiles; i++)
 		in[i].progress = &progress;
 
@@ -229,8 +230,10 @@ int batch_read(struct run *run, struct cli *cli)
 			goto out;
 		refused[i] = src->refused != 0;
 	}
+	phase_done("read and validate");
 	if (run->stage && stage_index(run->stage) < 0)
 		goto out;
+	phase_done("index the stage");
 	if (dedup_finish(run->dedup, refused, dup_hit, run) < 0)
 		goto out;
 	if (findings_count(run->findings, run->rule_count) < 0)
@@ -311,10 +314,12 @@ int batch_crossref(struct run *run, struct cli *cli, struct master *m,
 	o.nprovider = cli->nregions;
 	o.snapshot = snapshot;
 	o.audit = 0;
+	phase_done("duplicates");
 	if (crossref_run(run, m, &o) < 0 ||
 	    findings_count(run->findings, run->rule_count) < 0)
 		return m->exit_code ? m->exit_code : EXIT_IOERR;
 	run->exit_code = finish_exit_code(run);
+	phase_done("cross-entity rules");
 	return 0;
 }
 

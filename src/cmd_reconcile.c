@@ -145,7 +145,8 @@ int cmd_reconcile(struct cli *cli)
 	if (any_refused(&run)) {
 		snprintf(run.not_applied, sizeof(run.not_applied),
 			 "an input was refused; nothing is applied");
-	} else if (reconcile_classify(&run, &m, cli->snapshot) < 0) {
+	} else if (reconcile_classify(&run, &m, cli->snapshot) < 0 ||
+		   (phase_done("classify"), 0)) {
 		code = m.exit_code ? m.exit_code : EXIT_IOERR;
 		goto out;
 	} else if (cli->apply && valves_trip(&run, cli, &m) && !cli->force) {
@@ -155,15 +156,16 @@ int cmd_reconcile(struct cli *cli)
 	} else if (write) {
 		run.not_applied[0] = '\0';
 		cmdline = command_line(cli);
-		if (reconcile_commit(&run, &m, cmdline, cli->apply,
-				     cli->snapshot) < 0) {
+		if (reconcile_commit(&run, &m, cmdline, cli->apply) < 0) {
 			code = m.exit_code ? m.exit_code : EXIT_IOERR;
 			error("nothing applied: the transaction was rolled "
 			      "back");
 			goto out;
 		}
 	}
+	phase_done("commit");
 	code = batch_finish(&run);
+	phase_done("reports");
 out:
 	free(cmdline);
 	stage_close(run.stage);

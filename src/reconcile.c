@@ -68,8 +68,12 @@ struct stage *stage_open(struct master *m)
 	       " PRIMARY KEY (entity, key)) WITHOUT ROWID;"
 	       "CREATE TABLE temp.changes(seq INTEGER PRIMARY KEY,"
 	       " entity INTEGER, key TEXT, change TEXT, field TEXT, old TEXT,"
-	       " new TEXT, file_no INTEGER);"
-	       "CREATE INDEX temp.changes_key ON changes(entity, key, change)");
+	       " new TEXT, file_no INTEGER, field_no INTEGER);"
+	       /* What the apply must do, by key: 0 insert, 1 update,
+		* 2 retire; k1, k2 are the key's columns. */
+	       "CREATE TABLE temp.act(entity INTEGER, kind INTEGER, key TEXT,"
+	       " k1 TEXT, k2 TEXT, PRIMARY KEY (entity, kind, key))"
+	       " WITHOUT ROWID");
 	strbuf_init(&sb, 1 << 16);
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		const char *t = entity_defs[e].name;
@@ -240,23 +244,6 @@ static int entity_in_batch(const struct run *run, enum entity e)
 	return 0;
 }
 
-static int64_t count_of(struct master *m, const char *sql, int e)
-{
-	sqlite3_stmt *s = m_prepare(m, sql);
-	int64_t n = -1;
-
-	if (!s)
-		return -1;
-	if (sqlite3_bind_parameter_count(s))
-		sqlite3_bind_int(s, 1, e);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	else
-		m_fail(m, "count");
-	sqlite3_finalize(s);
-	return n;
-}
-
 /* The condition "master row m is missing from the batch". */
 static void missing_cond(struct strbuf *sb, enum entity e)
 {
@@ -271,85 +258,127 @@ static void missing_cond(struct strbuf *sb, enum entity e)
 	strbuf_addstr(sb, ")");
 }
 
+/* One pass over the staged rows joined to the master: a row with no master
+ * row is new, a retired one is reactivated, one whose hash differs is
+ * compared field by field; only differences are written. */
 static int classify_entity(struct run *run, struct master *m, enum entity e,
 			   int snapshot)
 {
 	const struct entity_def *d = &entity_defs[e];
 	const char *t = d->name;
 	struct strbuf sb;
-	int64_t staged, n;
+	sqlite3_stmt *sel, *ins, *act;
+	uint64_t *cls = run->cls[e];
 	size_t i;
+	int rc;
 
+	memset(run->cls[e], 0, sizeof(run->cls[e]));
 	strbuf_init(&sb, 1 << 16);
-	/* new */
-	strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
-		    " file_no) SELECT %d, s.key, 'new', s.file_no FROM"
-		    " temp.s_%s s WHERE NOT EXISTS (SELECT 1 FROM main.%s m"
-		    " WHERE ", (int)e, t, t);
+	strbuf_addstr(&sb, "SELECT s.key, s.file_no, s.row_hash = m.row_hash,"
+		      " m.retired_run IS NOT NULL, m.row_hash IS NULL");
+	for (i = 0; i < d->ncols; i++)
+		strbuf_addf(&sb, ", s.%s, m.%s", d->cols[i].name,
+			    d->cols[i].name);
+	strbuf_addf(&sb, " FROM temp.s_%s s LEFT JOIN main.%s m ON ", t, t);
 	key_join(&sb, e, "m", "s");
-	strbuf_addstr(&sb, ") ORDER BY s.key");
-	m_exec(m, sb.buf);
-	/* reactivated */
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
-		    " file_no) SELECT %d, s.key, 'reactivated', s.file_no FROM"
-		    " temp.s_%s s JOIN main.%s m ON ", (int)e, t, t);
-	key_join(&sb, e, "m", "s");
-	strbuf_addstr(&sb, " WHERE m.retired_run IS NOT NULL ORDER BY s.key");
-	m_exec(m, sb.buf);
-	/* changed fields, of live and of reactivated rows */
-	for (i = 0; i < d->ncols; i++) {
-		const char *c = d->cols[i].name;
-		size_t k;
-		int is_key = 0;
+	sel = m_prepare(m, sb.buf);
+	ins = m_prepare(m, "INSERT INTO temp.changes(entity, key, change,"
+			" field, old, new, file_no, field_no)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	act = m_prepare(m, "INSERT INTO temp.act(entity, kind, key, k1, k2)"
+			" VALUES (?, ?, ?, ?, ?)");
+	strbuf_release(&sb);
+	if (!sel || !ins || !act) {
+		sqlite3_finalize(sel);
+		sqlite3_finalize(ins);
+		sqlite3_finalize(act);
+		return -1;
+	}
+	sqlite3_bind_int(ins, 1, e);
+	sqlite3_bind_int(act, 1, e);
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		int file_no = sqlite3_column_int(sel, 1);
+		int is_new = sqlite3_column_int(sel, 4);
+		int retired = sqlite3_column_int(sel, 3);
+		int same = sqlite3_column_int(sel, 2);
+		int changed = 0;
 
-		for (k = 0; k < d->nkey; k++)
-			is_key |= d->key[k] == i;
-		if (is_key)
+		if (!is_new && !retired && same) {
+			cls[CH_UNCHANGED]++;
 			continue;
+		}
+		sqlite3_bind_value(ins, 2, sqlite3_column_value(sel, 0));
+		sqlite3_bind_int(ins, 7, file_no);
+		/* Also a row whose hash differs but not its fields: its
+		 * stored hash is brought up to date. */
+		sqlite3_bind_int(act, 2, is_new ? 0 : 1);
+		sqlite3_bind_value(act, 3, sqlite3_column_value(sel, 0));
+		sqlite3_bind_value(act, 4, sqlite3_column_value(sel,
+					   5 + 2 * (int)d->key[0]));
+		if (d->nkey > 1)
+			sqlite3_bind_value(act, 5, sqlite3_column_value(sel,
+						   5 + 2 * (int)d->key[1]));
+		else
+			sqlite3_bind_null(act, 5);
+		m_step_done(m, act);
+		if (is_new || retired) {
+			sqlite3_bind_text(ins, 3, is_new ? "new" : "reactivated",
+					  -1, SQLITE_STATIC);
+			sqlite3_bind_null(ins, 4);
+			sqlite3_bind_null(ins, 5);
+			sqlite3_bind_null(ins, 6);
+			sqlite3_bind_int(ins, 8, -1);
+			m_step_done(m, ins);
+			cls[is_new ? CH_NEW : CH_REACTIVATED]++;
+			if (is_new)
+				continue;
+		}
+		for (i = 0; i < d->ncols; i++) {
+			int si = 5 + 2 * (int)i, mi = si + 1;
+			const unsigned char *sv = sqlite3_column_text(sel, si);
+			const unsigned char *mv = sqlite3_column_text(sel, mi);
+
+			if ((!sv && !mv) || (sv && mv &&
+					     !strcmp((const char *)sv,
+						     (const char *)mv)))
+				continue;
+			sqlite3_bind_text(ins, 3, "changed", -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 4, d->cols[i].name, -1,
+					  SQLITE_STATIC);
+			sqlite3_bind_value(ins, 5, sqlite3_column_value(sel, mi));
+			sqlite3_bind_value(ins, 6, sqlite3_column_value(sel, si));
+			sqlite3_bind_int(ins, 8, (int)i);
+			m_step_done(m, ins);
+			changed = 1;
+		}
+		if (!retired)
+			cls[changed ? CH_CHANGED : CH_UNCHANGED]++;
+	}
+	if (rc != SQLITE_DONE)
+		m_fail(m, "classify");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(act);
+	/* retired: master rows the snapshot no longer lists */
+	if (!m->failed && snapshot && entity_in_batch(run, e)) {
+		strbuf_init(&sb, 1 << 16);
+		strbuf_addf(&sb, "INSERT INTO temp.act(entity, kind, key, k1, k2)"
+			    " SELECT %d, 2, ", (int)e);
+		key_expr(&sb, e, "m");
+		strbuf_addf(&sb, ", m.%s, %s%s FROM main.%s m WHERE ",
+			    d->cols[d->key[0]].name, d->nkey > 1 ? "m." : "NULL",
+			    d->nkey > 1 ? d->cols[d->key[1]].name : "", t);
+		missing_cond(&sb, e);
+		m_exec(m, sb.buf);
+		cls[CH_RETIRED] = (uint64_t)sqlite3_changes(m->db);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
-			    " field, old, new, file_no) SELECT %d, s.key,"
-			    " 'changed', '%s', m.%s, s.%s, s.file_no FROM"
-			    " temp.s_%s s JOIN main.%s m ON ", (int)e, c, c, c,
-			    t, t);
-		key_join(&sb, e, "m", "s");
-		strbuf_addf(&sb, " WHERE (m.row_hash != s.row_hash OR"
-			    " m.retired_run IS NOT NULL) AND m.%s IS NOT s.%s"
-			    " ORDER BY s.key", c, c);
+			    " field_no) SELECT %d, key, 'retired', -1 FROM"
+			    " temp.act WHERE entity = %d AND kind = 2",
+			    (int)e, (int)e);
 		m_exec(m, sb.buf);
+		strbuf_release(&sb);
 	}
-	/* retired */
-	if (snapshot && entity_in_batch(run, e)) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key,"
-			    " change) SELECT %d, ", (int)e);
-		key_expr(&sb, e, "m");
-		strbuf_addf(&sb, ", 'retired' FROM main.%s m WHERE ", t);
-		missing_cond(&sb, e);
-		strbuf_addstr(&sb, " ORDER BY 2");
-		m_exec(m, sb.buf);
-	}
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "SELECT count(*) FROM temp.s_%s", t);
-	staged = count_of(m, sb.buf, e);
-	strbuf_release(&sb);
-	run->cls[e][CH_NEW] = (uint64_t)count_of(m,
-		"SELECT count(*) FROM temp.changes WHERE entity = ?1 AND "
-		"change = 'new'", e);
-	run->cls[e][CH_REACTIVATED] = (uint64_t)count_of(m,
-		"SELECT count(*) FROM temp.changes WHERE entity = ?1 AND "
-		"change = 'reactivated'", e);
-	run->cls[e][CH_RETIRED] = (uint64_t)count_of(m,
-		"SELECT count(*) FROM temp.changes WHERE entity = ?1 AND "
-		"change = 'retired'", e);
-	n = count_of(m, "SELECT count(DISTINCT key) FROM temp.changes c WHERE"
-		     " entity = ?1 AND change = 'changed' AND NOT EXISTS (SELECT"
-		     " 1 FROM temp.changes r WHERE r.entity = c.entity AND"
-		     " r.key = c.key AND r.change = 'reactivated')", e);
-	run->cls[e][CH_CHANGED] = (uint64_t)n;
-	run->cls[e][CH_UNCHANGED] = (uint64_t)(staged - (int64_t)
-		run->cls[e][CH_NEW] - n - (int64_t)run->cls[e][CH_REACTIVATED]);
+	sqlite3_finalize(ins);
 	return m->failed ? -1 : 0;
 }
 
@@ -371,7 +400,9 @@ int reconcile_each_change(struct master *m,
 	sqlite3_stmt *s = m_prepare(m,
 		"SELECT c.entity, c.key, c.change, c.field, c.old, c.new, f.path"
 		" FROM temp.changes c LEFT JOIN temp.files f"
-		" ON f.file_no = c.file_no ORDER BY c.entity, c.seq");
+		" ON f.file_no = c.file_no ORDER BY c.entity, CASE c.change"
+		" WHEN 'new' THEN 0 WHEN 'reactivated' THEN 1 WHEN 'changed'"
+		" THEN 2 ELSE 3 END, c.key, c.field_no");
 	struct change c;
 	int rc, ret = 0;
 
@@ -501,8 +532,9 @@ static int copy_finding(const struct finding *fd, void *ctx)
 	return m_step_done(c->m, s);
 }
 
-static int apply_entity(struct run *run, struct master *m, enum entity e,
-			sqlite3_int64 run_no, int snapshot)
+/* Apply one entity's actions; each statement touches only the rows the
+ * classification listed, so a nightly run costs what it changes. */
+static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no)
 {
 	const struct entity_def *d = &entity_defs[e];
 	const char *t = d->name;
@@ -516,37 +548,40 @@ static int apply_entity(struct run *run, struct master *m, enum entity e,
 	for (i = 0; i < d->ncols; i++)
 		strbuf_addf(&sb, "%s = s.%s, ", d->cols[i].name,
 			    d->cols[i].name);
+	/* Written as a plain join on the act table's key columns, so that
+	 * the plan looks each master row up by its primary key. */
 	strbuf_addf(&sb, "row_hash = s.row_hash, updated_run = ?1,"
-		    " retired_run = NULL FROM temp.s_%s AS s WHERE ", t);
-	key_join(&sb, e, "m", "s");
-	strbuf_addstr(&sb, " AND (m.row_hash != s.row_hash OR"
-		      " m.retired_run IS NOT NULL)");
+		    " retired_run = NULL FROM temp.act AS a, temp.s_%s AS s"
+		    " WHERE a.entity = %d AND a.kind = 1 AND s.key = a.key AND"
+		    " m.%s = a.k1", t, (int)e, d->cols[d->key[0]].name);
+	if (d->nkey > 1)
+		strbuf_addf(&sb, " AND m.%s = a.k2", d->cols[d->key[1]].name);
 	s = m_prepare(m, sb.buf);
 	sqlite3_bind_int64(s, 1, run_no);
 	m_step_done(m, s);
 	sqlite3_finalize(s);
-	/* retired rows, before the new ones are in */
-	if (snapshot && entity_in_batch(run, e)) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "UPDATE main.%s AS m SET retired_run = ?1,"
-			    " updated_run = ?1 WHERE ", t);
-		missing_cond(&sb, e);
-		s = m_prepare(m, sb.buf);
-		sqlite3_bind_int64(s, 1, run_no);
-		m_step_done(m, s);
-		sqlite3_finalize(s);
-	}
-	/* new rows */
+	/* retired rows */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "UPDATE main.%s AS m SET retired_run = ?1,"
+		    " updated_run = ?1 FROM (SELECT k1, k2 FROM temp.act WHERE"
+		    " entity = %d AND kind = 2) AS a WHERE m.%s = a.k1", t,
+		    (int)e, d->cols[d->key[0]].name);
+	if (d->nkey > 1)
+		strbuf_addf(&sb, " AND m.%s = a.k2", d->cols[d->key[1]].name);
+	s = m_prepare(m, sb.buf);
+	sqlite3_bind_int64(s, 1, run_no);
+	m_step_done(m, s);
+	sqlite3_finalize(s);
+	/* new rows, in key order */
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "INSERT INTO main.%s(", t);
 	col_list(&sb, e, "");
 	strbuf_addstr(&sb, ", row_hash, created_run, created_file, updated_run)"
 		      " SELECT ");
 	col_list(&sb, e, "s.");
-	strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM temp.s_%s s WHERE NOT"
-		    " EXISTS (SELECT 1 FROM main.%s m WHERE ", t, t);
-	key_join(&sb, e, "m", "s");
-	strbuf_addstr(&sb, ") ORDER BY s.key");
+	strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM temp.act a"
+		    " CROSS JOIN temp.s_%s s ON s.key = a.key WHERE a.entity = %d"
+		    " AND a.kind = 0 ORDER BY a.key", t, (int)e);
 	s = m_prepare(m, sb.buf);
 	sqlite3_bind_int64(s, 1, run_no);
 	m_step_done(m, s);
@@ -556,7 +591,7 @@ static int apply_entity(struct run *run, struct master *m, enum entity e,
 }
 
 int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
-		     int apply, int snapshot)
+		     int apply)
 {
 	struct finding_copy fc;
 	sqlite3_int64 run_no = 0;
@@ -569,7 +604,7 @@ int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 		return -1;
 	ledger(run, m, cmdline, apply, &run_no);
 	for (e = 0; apply && e < ENTITY_COUNT; e++)
-		apply_entity(run, m, e, run_no, snapshot);
+		apply_entity(m, e, run_no);
 	if (apply) {
 		s = m_prepare(m, "INSERT INTO main.changes(run, entity, key,"
 			      " change, field, old, new, file) SELECT ?1,"
@@ -578,7 +613,7 @@ int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 			      " c.change, c.field, c.old, c.new, f.path FROM"
 			      " temp.changes c LEFT JOIN temp.files f ON"
 			      " f.file_no = c.file_no WHERE c.change != 'new'"
-			      " ORDER BY c.entity, c.seq");
+			      " ORDER BY c.entity, c.key, c.field_no");
 		sqlite3_bind_int64(s, 1, run_no);
 		m_step_done(m, s);
 		sqlite3_finalize(s);

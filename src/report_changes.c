@@ -1,9 +1,8 @@
 /* report_changes.c -- changes.csv of a reconciled run.
  *
  * run_id,entity,key,change,field,old,new: one line per new, retired or
- * reactivated row and one per changed field, in entity order and then in
- * the order classification found them (new, reactivated, changed fields,
- * retired; each by key).
+ * reactivated row and one per changed field; by entity, then new,
+ * reactivated, changed and retired, each by key, fields in column order.
  */
 #include "csprecon/reconcile.h"
 #include "csprecon/report.h"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -48,6 +49,19 @@ void verbose(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("", fmt, ap);
 	va_end(ap);
+}
+
+void phase_done(const char *what)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last.tv_sec || last.tv_nsec)
+		verbose("%s: %.2f s", what,
+			(double)(now.tv_sec - last.tv_sec) +
+			(double)(now.tv_nsec - last.tv_nsec) / 1e9);
+	last = now;
 }
 
 static void die_oom(size_t n)

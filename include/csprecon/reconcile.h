@@ -55,6 +55,6 @@ int reconcile_each_change(struct master *m,
  * transaction when apply is set; with apply unset only the ledger, files
  * and findings (a recorded dry run).  Returns 0 or -1 (rolled back). */
 int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
-		     int apply, int snapshot);
+		     int apply);
 
 #endif

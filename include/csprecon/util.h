@@ -25,6 +25,10 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "csprecon: MESSAGE" on stderr only under -v. */
 void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Under -v, print how long the phase since the last call took:
+ * "csprecon: WHAT: N.NN s". */
+void phase_done(const char *what);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
