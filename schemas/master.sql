@@ -93,7 +93,6 @@ CREATE TABLE relationships (
   retired_run             INTEGER REFERENCES runs(id),
   PRIMARY KEY (customer_tenant_id, reseller_tenant_id)
 ) WITHOUT ROWID;
-CREATE INDEX relationships_reseller ON relationships(reseller_tenant_id);
 
 -- Field-level history.  A new row is recorded by its created_run (an
 -- initial load does not repeat every value here); changed rows have one

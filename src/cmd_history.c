@@ -148,8 +148,8 @@ static const char history_sql[] =
 	"  t.customer_tenant_id || '+' || t.reseller_tenant_id, 'new', NULL,"
 	"  NULL, NULL, f.path, 0, 0 FROM relationships t LEFT JOIN run_files f"
 	"  ON f.run = t.created_run AND f.file_no = t.created_file"
-	"  WHERE t.customer_tenant_id || '+' || t.reseller_tenant_id = ?1"
-	"  OR t.customer_tenant_id = ?1"
+	"  WHERE t.customer_tenant_id = substr(?1, 1, 36)"
+	"  AND (length(?1) = 36 OR t.reseller_tenant_id = substr(?1, 38))"
 	") x JOIN runs r ON r.id = x.run ORDER BY r.id, x.ord, x.entity, x.key,"
 	" x.seq";
 

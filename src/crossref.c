@@ -1,11 +1,13 @@
 /* crossref.c -- cross-entity rules.  See crossref.h.
  *
- * Every rule is one set-based query over "subject" rows (temp views over
- * the stage, or over the master for audit) joined with "effective" tables
- * of the rows each reference resolves to (batch rows, plus the master's
- * rows the batch does not replace), materialised with primary keys so that
- * each reference is a B-tree lookup.  A query yields file_no, line, key,
- * the offending value and a detail for the message.
+ * The PartnerID and reseller rules are each one set-based query over
+ * "subject" rows (temp views over the stage, or over the master for audit)
+ * joined with "effective" tables of the rows each reference resolves to
+ * (batch rows, plus the master's rows the batch does not replace),
+ * materialised with primary keys so that each reference is a B-tree
+ * lookup; a query yields file_no, line, key, the offending value and a
+ * detail for the message.  The relationship rules, over millions of rows,
+ * share one such pass and are tested in C.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -94,63 +96,139 @@ static const struct xrule reseller_rules[] = {
 	  "the reseller's CSP region is not one of the provider's" },
 };
 
-/* Phase 3: customer relationships. */
-static const struct xrule relationship_rules[] = {
-	{ RULE_RESELLER_UNKNOWN, ENTITY_RELATIONSHIPS, 4,
-	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id, '' FROM"
-	  " subj_rel x WHERE x.reseller_tenant_id IS NOT NULL AND NOT EXISTS"
-	  " (SELECT 1 FROM temp.eff_res r WHERE r.tenant_id ="
-	  " x.reseller_tenant_id)",
-	  "no accepted reseller with this tenant id in the batch or the master" },
-	{ RULE_RESELLER_NOT_ACTIVE, ENTITY_RELATIONSHIPS, 4,
-	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id,"
-	  " 'the reseller is ' || r.relationship FROM subj_rel x"
-	  " JOIN temp.eff_res r"
-	  " ON r.tenant_id = x.reseller_tenant_id WHERE x.state = 'active'"
-	  " AND r.relationship != 'active'",
-	  "active relationship with a reseller that is not active" },
-	{ RULE_RESELLER_MPN_MISMATCH, ENTITY_RELATIONSHIPS, 5,
-	  "SELECT x.file_no, x.line, x.key, x.reseller_mpn_id,"
-	  " 'the reseller has ' || coalesce(r.mpn_id, 'none') FROM subj_rel x"
-	  " JOIN temp.eff_res r"
-	  " ON r.tenant_id = x.reseller_tenant_id WHERE x.reseller_mpn_id IS"
-	  " NOT NULL AND x.reseller_mpn_id IS NOT r.mpn_id",
-	  "reseller_mpn_id differs from the reseller's PartnerID" },
-	{ RULE_CUSTOMER_REGION, ENTITY_RELATIONSHIPS, 3,
-	  "SELECT x.file_no, x.line, x.key, x.customer_country,"
-	  " 'the reseller is in ' || coalesce(gr.region, 'no region')"
-	  " FROM subj_rel x"
-	  " JOIN temp.eff_res r ON r.tenant_id = x.reseller_tenant_id"
-	  " LEFT JOIN temp.regions gc ON gc.country = x.customer_country"
-	  " LEFT JOIN temp.regions gr ON gr.country = r.country"
-	  " WHERE x.customer_country IS NOT NULL AND (gc.region IS NULL"
-	  " OR gc.region IS NOT gr.region)",
-	  "customer country is not in the reseller's CSP region" },
-	{ RULE_PROVIDER_NO_RELATIONSHIP, ENTITY_RELATIONSHIPS, 6,
-	  "SELECT file_no, line, key, relationship_to_partner, '' FROM subj_rel"
-	  " WHERE state = 'active' AND relationship_to_partner != 'reseller'",
-	  "active customer relationship without a reseller relationship to "
-	  "the provider: the provider cannot order for this customer" },
-	{ RULE_MPA_NOT_SIGNED, ENTITY_RELATIONSHIPS, 4,
-	  "SELECT x.file_no, x.line, x.key, x.reseller_tenant_id, '' FROM"
-	  " subj_rel x JOIN temp.eff_res r ON r.tenant_id = x.reseller_tenant_id"
-	  " WHERE x.state = 'active' AND r.mpa_signed != 'yes'",
-	  "active customer relationship whose reseller has not signed the "
-	  "MPA" },
-	{ RULE_DAP_ORPHANED, ENTITY_RELATIONSHIPS, 8,
-	  "SELECT x.file_no, x.line, x.key, x.dap, CASE WHEN x.state !="
-	  " 'active' THEN 'the relationship is ' || x.state ELSE 'the reseller"
-	  " partnership is ' || r.relationship END FROM subj_rel x LEFT JOIN"
-	  " temp.eff_res r ON r.tenant_id = x.reseller_tenant_id WHERE"
-	  " x.dap = 'yes' AND (x.state != 'active' OR r.relationship ="
-	  " 'terminated')",
-	  "delegated admin access outlived the partnership" },
-	{ RULE_DAP_ACTIVE, ENTITY_RELATIONSHIPS, 8,
-	  "SELECT file_no, line, key, dap, '' FROM subj_rel"
-	  " WHERE dap = 'yes' AND state = 'active'",
-	  "delegated admin access (DAP) on an active relationship; GDAP is "
-	  "expected instead" },
-};
+/* Phase 3: customer relationships.  A stage holds millions of them, so
+ * their rules share one pass: one query joins each row to its reseller
+ * and to both regions, and each rule's condition is tested here, in the
+ * order of the rule table (SPEC §3). */
+static const char relationship_sql[] =
+	"SELECT x.file_no, x.line, x.key, x.customer_country,"
+	" x.reseller_tenant_id, x.reseller_mpn_id, x.relationship_to_partner,"
+	" x.state, x.dap, r.tenant_id IS NOT NULL, r.relationship, r.mpn_id,"
+	" r.mpa_signed, gc.region, gr.region FROM subj_rel x"
+	" LEFT JOIN temp.eff_res r ON r.tenant_id = x.reseller_tenant_id"
+	" LEFT JOIN temp.regions gc ON gc.country = x.customer_country"
+	" LEFT JOIN temp.regions gr ON gr.country = r.country";
+
+enum { R_FILE, R_LINE, R_KEY, R_CCOUNTRY, R_RESELLER, R_RMPN, R_TOPARTNER,
+       R_STATE, R_DAP, R_KNOWN, R_RREL, R_RMPN_OF, R_MPA, R_CREGION,
+       R_RREGION };
+
+static const char *text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static int is(const char *v, const char *word)
+{
+	return v && !strcmp(v, word);
+}
+
+/* Findings of one relationship row; *error set when one is an error. */
+static void relationship_row(struct run *run, sqlite3_stmt *s, int *error)
+{
+	int file_no = sqlite3_column_type(s, R_FILE) == SQLITE_NULL ? -1 :
+		      sqlite3_column_int(s, R_FILE);
+	struct source *src = file_no >= 0 && (size_t)file_no < run->nsrc ?
+			     &run->src[file_no] : NULL;
+	uint64_t line = (uint64_t)sqlite3_column_int64(s, R_LINE);
+	const char *key = text(s, R_KEY) ? text(s, R_KEY) : "";
+	const char *reseller = text(s, R_RESELLER), *state = text(s, R_STATE);
+	const char *rrel = text(s, R_RREL), *rmpn = text(s, R_RMPN);
+	const char *cregion = text(s, R_CREGION), *rregion = text(s, R_RREGION);
+	int known = sqlite3_column_int(s, R_KNOWN);
+	int active = is(state, "active"), dap = is(text(s, R_DAP), "yes");
+	const enum entity E = ENTITY_RELATIONSHIPS;
+
+	*error = 0;
+	if (reseller && !known) {
+		run_finding_key(run, src, line, E, key, 4, RULE_RESELLER_UNKNOWN,
+				reseller, "no accepted reseller with this tenant "
+				"id in the batch or the master");
+		*error = 1;
+	}
+	if (known && active && !is(rrel, "active")) {
+		run_finding_key(run, src, line, E, key, 4,
+				RULE_RESELLER_NOT_ACTIVE, reseller,
+				"active relationship with a reseller that is "
+				"not active: the reseller is %s", rrel);
+		*error = 1;
+	}
+	if (known && rmpn && !is(text(s, R_RMPN_OF), rmpn)) {
+		run_finding_key(run, src, line, E, key, 5,
+				RULE_RESELLER_MPN_MISMATCH, rmpn,
+				"reseller_mpn_id differs from the reseller's "
+				"PartnerID: the reseller has %s",
+				text(s, R_RMPN_OF) ? text(s, R_RMPN_OF) : "none");
+		*error = 1;
+	}
+	if (known && text(s, R_CCOUNTRY) &&
+	    (!cregion || !rregion || strcmp(cregion, rregion))) {
+		run_finding_key(run, src, line, E, key, 3, RULE_CUSTOMER_REGION,
+				text(s, R_CCOUNTRY), "customer country is not "
+				"in the reseller's CSP region: the reseller is "
+				"in %s", rregion ? rregion : "no region");
+		*error = 1;
+	}
+	if (active && text(s, R_TOPARTNER) && !is(text(s, R_TOPARTNER),
+						 "reseller")) {
+		run_finding_key(run, src, line, E, key, 6,
+				RULE_PROVIDER_NO_RELATIONSHIP,
+				text(s, R_TOPARTNER), "active customer "
+				"relationship without a reseller relationship "
+				"to the provider: the provider cannot order for "
+				"this customer");
+		*error = 1;
+	}
+	if (known && active && !is(text(s, R_MPA), "yes")) {
+		run_finding_key(run, src, line, E, key, 4, RULE_MPA_NOT_SIGNED,
+				reseller, "active customer relationship whose "
+				"reseller has not signed the MPA");
+		*error = 1;
+	}
+	if (dap && ((state && !active) || is(rrel, "terminated"))) {
+		run_finding_key(run, src, line, E, key, 8, RULE_DAP_ORPHANED,
+				"yes", "delegated admin access outlived the "
+				"partnership: the %s is %s", state && !active ?
+				"relationship" : "reseller partnership",
+				state && !active ? state : rrel);
+		*error = 1;
+	}
+	if (dap && active)
+		run_finding_key(run, src, line, E, key, 8, RULE_DAP_ACTIVE,
+				"yes", "delegated admin access (DAP) on an "
+				"active relationship; GDAP is expected instead");
+}
+
+static int run_relationship_rules(struct run *run, struct master *m,
+				  int audit)
+{
+	sqlite3_stmt *s, *rej = NULL;
+	int rc, error;
+
+	m_exec(m, "DROP TABLE IF EXISTS temp.rejects;"
+	       "CREATE TABLE temp.rejects(key TEXT PRIMARY KEY, file_no"
+	       " INTEGER) WITHOUT ROWID");
+	if (!audit)
+		rej = m_prepare(m, "INSERT OR IGNORE INTO temp.rejects"
+				" VALUES (?, ?)");
+	if (!(s = m_prepare(m, relationship_sql))) {
+		sqlite3_finalize(rej);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		relationship_row(run, s, &error);
+		if (error && rej) {
+			sqlite3_bind_value(rej, 1, sqlite3_column_value(s, R_KEY));
+			sqlite3_bind_value(rej, 2, sqlite3_column_value(s, R_FILE));
+			m_step_done(m, rej);
+		}
+	}
+	if (rc != SQLITE_DONE)
+		m_fail(m, "cross-entity rules");
+	sqlite3_finalize(s);
+	sqlite3_finalize(rej);
+	return m->failed ? -1 : 0;
+}
 
 static int fill_tables(struct master *m, const struct crossref_options *o,
 		       const struct run *run)
@@ -376,8 +454,7 @@ int crossref_run(struct run *run, struct master *m,
 		return -1;
 	/* Relationships see the resellers that survived. */
 	if (make_effective(m) < 0 ||
-	    run_rules(run, m, relationship_rules,
-		      ARRAY_SIZE(relationship_rules), o->audit) < 0 ||
+	    run_relationship_rules(run, m, o->audit) < 0 ||
 	    (!o->audit && reject_rows(run, m, ENTITY_RELATIONSHIPS) < 0))
 		return -1;
 	return 0;

@@ -258,6 +258,22 @@ static void missing_cond(struct strbuf *sb, enum entity e)
 	strbuf_addstr(sb, ")");
 }
 
+/* Whether the master has no row at all of entity e. */
+static int master_empty(struct master *m, enum entity e)
+{
+	char sql[96];
+	sqlite3_stmt *s;
+	int empty = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT NOT EXISTS (SELECT 1 FROM main.%s)",
+		 entity_defs[e].name);
+	s = m_prepare(m, sql);
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		empty = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return empty;
+}
+
 /* One pass over the staged rows joined to the master: a row with no master
  * row is new, a retired one is reactivated, one whose hash differs is
  * compared field by field; only differences are written. */
@@ -273,6 +289,20 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	int rc;
 
 	memset(run->cls[e], 0, sizeof(run->cls[e]));
+	if (master_empty(m, e)) {
+		/* An initial load: every staged row is new, and nothing is
+		 * retired.  One statement lists them; the apply inserts the
+		 * whole stage. */
+		strbuf_init(&sb, 1 << 16);
+		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
+			    " file_no, field_no) SELECT %d, key, 'new', file_no,"
+			    " -1 FROM temp.s_%s", (int)e, t);
+		m_exec(m, sb.buf);
+		strbuf_release(&sb);
+		cls[CH_NEW] = (uint64_t)sqlite3_changes(m->db);
+		run->all_new[e] = 1;
+		return m->failed ? -1 : 0;
+	}
 	strbuf_init(&sb, 1 << 16);
 	strbuf_addstr(&sb, "SELECT s.key, s.file_no, s.row_hash = m.row_hash,"
 		      " m.retired_run IS NOT NULL, m.row_hash IS NULL");
@@ -534,7 +564,8 @@ static int copy_finding(const struct finding *fd, void *ctx)
 
 /* Apply one entity's actions; each statement touches only the rows the
  * classification listed, so a nightly run costs what it changes. */
-static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no)
+static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
+			int all_new)
 {
 	const struct entity_def *d = &entity_defs[e];
 	const char *t = d->name;
@@ -572,16 +603,21 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no)
 	sqlite3_bind_int64(s, 1, run_no);
 	m_step_done(m, s);
 	sqlite3_finalize(s);
-	/* new rows, in key order */
+	/* new rows, in key order (appending to the primary key's B-tree) */
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "INSERT INTO main.%s(", t);
 	col_list(&sb, e, "");
 	strbuf_addstr(&sb, ", row_hash, created_run, created_file, updated_run)"
 		      " SELECT ");
 	col_list(&sb, e, "s.");
-	strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM temp.act a"
-		    " CROSS JOIN temp.s_%s s ON s.key = a.key WHERE a.entity = %d"
-		    " AND a.kind = 0 ORDER BY a.key", t, (int)e);
+	if (all_new)
+		strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM"
+			    " temp.s_%s s ORDER BY s.key", t);
+	else
+		strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM"
+			    " temp.act a CROSS JOIN temp.s_%s s ON s.key = a.key"
+			    " WHERE a.entity = %d AND a.kind = 0 ORDER BY a.key",
+			    t, (int)e);
 	s = m_prepare(m, sb.buf);
 	sqlite3_bind_int64(s, 1, run_no);
 	m_step_done(m, s);
@@ -604,7 +640,7 @@ int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 		return -1;
 	ledger(run, m, cmdline, apply, &run_no);
 	for (e = 0; apply && e < ENTITY_COUNT; e++)
-		apply_entity(m, e, run_no);
+		apply_entity(m, e, run_no, run->all_new[e]);
 	if (apply) {
 		s = m_prepare(m, "INSERT INTO main.changes(run, entity, key,"
 			      " change, field, old, new, file) SELECT ?1,"

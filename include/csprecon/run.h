@@ -88,6 +88,7 @@ struct run {
 	int reconciled;            /* classification counts below are set */
 	int applied;               /* the changes were committed */
 	uint64_t cls[ENTITY_COUNT][5]; /* enum change_kind counts */
+	int all_new[ENTITY_COUNT]; /* the master had no row: all rows new */
 	char not_applied[240];     /* why --apply did not apply, or "" */
 	int audit;                 /* an audit of the master */
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
