@@ -74,6 +74,32 @@ normalise_report() {
 		-e 's|^reports: .*|reports: DIR|' "$1"
 }
 
+# The helpers the test scripts share.
+
+# chk NAME ARGS...: `check` with reports in $T/NAME; sets $R and $REJ.
+chk() {
+	_n=$1
+	shift
+	R=$T/$_n
+	rm -rf "$R"
+	run check --report-dir "$R" "$@"
+	REJ=$R/rejects.csv
+}
+
+# expect_eq WHAT EXPECTED ACTUAL: two strings are equal.
+expect_eq() { # WHAT EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok; else
+		not_ok "$1: got '$3', expected '$2'"
+	fi
+}
+
+# jfile PATH KEY [SUMMARY_JSON]: the value of KEY in the summary's entry for
+# file PATH (default summary: $R/summary.json).
+jfile() {
+	grep -F "{\"path\": \"$1\"," "${3:-$R/summary.json}" 2>/dev/null |
+		sed -n "s/.*\"$2\": \"\{0,1\}\([^,\"}]*\)\"\{0,1\}[,}].*/\1/p"
+}
+
 # rules_of REJECTS_CSV: "line rule" pairs, one per finding, sorted.
 rules_of() {
 	tail -n +2 "$1" | awk -F, '{ print $3, $7 }' | sort -n

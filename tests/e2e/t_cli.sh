@@ -16,18 +16,8 @@ export LC_ALL
 cd "$TOP" || exit 1
 S=samples
 
-expect_eq() { # WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok; else
-		not_ok "$1: got '$3', expected '$2'"
-	fi
-}
-
 # jfile PATH KEY [SUMMARY]: the value of KEY in summary.json's entry for
 # file PATH.
-jfile() {
-	grep -F "{\"path\": \"$1\"," "${3:-$R/summary.json}" 2>/dev/null |
-		sed -n "s/.*\"$2\": \"\{0,1\}\([^,\"}]*\)\"\{0,1\}[,}].*/\1/p"
-}
 
 # in_dir DIR ARGS...: `run` with DIR as the working directory.
 in_dir() {

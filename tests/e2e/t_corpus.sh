@@ -18,22 +18,6 @@ export LC_ALL
 cd "$TOP" || exit 1
 C=tests/corpus
 
-# chk NAME ARGS...: `check` with reports in $T/NAME; sets $R and $REJ.
-chk() {
-	_n=$1
-	shift
-	R=$T/$_n
-	rm -rf "$R"
-	run check --report-dir "$R" "$@"
-	REJ=$R/rejects.csv
-}
-
-expect_eq() { # WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok; else
-		not_ok "$1: got '$3', expected '$2'"
-	fi
-}
-
 # count FILE LINE RULE SEVERITY FIELD: matching findings in $REJ; an empty
 # argument matches anything.
 count() {
@@ -58,11 +42,6 @@ rules() {
 		tr '\n' ' ' | sed 's/ $//'
 }
 
-# jfile PATH KEY: the value of KEY in summary.json's entry for file PATH.
-jfile() {
-	grep -F "{\"path\": \"$1\"," "$R/summary.json" 2>/dev/null |
-		sed -n "s/.*\"$2\": \"\{0,1\}\([^,\"}]*\)\"\{0,1\}[,}].*/\1/p"
-}
 
 # expect_rows WHAT FILE READ ACCEPTED REJECTED
 expect_rows() {

@@ -21,12 +21,6 @@ cd "$TOP" || exit 1
 
 # ---- helpers ----------------------------------------------------------------
 
-expect_eq() { # WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok; else
-		not_ok "$1: got '$3', expected '$2'"
-	fi
-}
-
 # findings REJECTS_CSV: one line per finding,
 # "file|line|entity|key|field|rule|severity|value", the file as its base
 # name.  A CSV parser: messages may hold quoted commas.
@@ -153,15 +147,15 @@ setf() {
 		mv "$V/$1.tmp" "$V/$1"
 }
 
-# chk [OPTIONS] FILE...: `check` with reports in $V/rep; sets $REJ.
-chk() {
+# chk_v [OPTIONS] FILE...: `check` with reports in $V/rep; sets $REJ.
+chk_v() {
 	rm -rf "$V/rep"
 	run check --report-dir "$V/rep" "$@"
 	REJ=$V/rep/rejects.csv
 }
 
-# chka [OPTIONS]: chk of the three files of $V, in entity order.
-chka() { chk "$@" "$V/$M" "$V/$RS" "$V/$RL"; }
+# chka [OPTIONS]: chk_v of the three files of $V, in entity order.
+chka() { chk_v "$@" "$V/$M" "$V/$RS" "$V/$RL"; }
 
 # ---- 0. the base batch is clean -------------------------------------------
 
@@ -366,7 +360,7 @@ cat >"$V/relationships.xml" <<EOX
  </relationship>
 </relationships>
 EOX
-chk "$V/$M" "$V/$RS" "$V/relationships.xml"
+chk_v "$V/$M" "$V/$RS" "$V/relationships.xml"
 verdict "XML relationships: lines of the start tags" 1 \
 	"relationships.xml|3|relationships|$C1+$R1|dap|DAP_ACTIVE|warning|yes" \
 	"relationships.xml|14|relationships|$C3+$R1|customer_country|CUSTOMER_REGION|error|US"
@@ -408,7 +402,7 @@ cut -d'|' -f3- "$T/order.lines" | sort >"$T/order.keys"
 ORDER_EXIT=$CODE
 
 # The same files in reverse order.
-chk "$V/$RL" "$V/$RS" "$V/$M"
+chk_v "$V/$RL" "$V/$RS" "$V/$M"
 expect_exit "$ORDER_EXIT" "files in reverse order: exit code"
 findings "$REJ" | sort >"$T/rev.lines"
 expect_same "$T/order.lines" "$T/rev.lines" "files in reverse order: findings"
@@ -450,13 +444,13 @@ expect_exit 0 "init m3"
 run --master "$M3" reconcile --apply --report-dir "$T/m3.apply" "$BASE/$M"
 expect_exit 0 "reconcile --apply of the PartnerIDs alone"
 V=$BASE
-chk --master "$M3" "$BASE/$RS"
+chk_v --master "$M3" "$BASE/$RS"
 verdict "resellers against the master's PartnerIDs (--master)" 0
 CSPRECON_MASTER=$M3
-chk "$BASE/$RS"
+chk_v "$BASE/$RS"
 CSPRECON_MASTER=$T/no-master.db
 verdict "resellers against the master's PartnerIDs (\$CSPRECON_MASTER)" 0
-chk "$BASE/$RS"
+chk_v "$BASE/$RS"
 verdict "the same resellers without a master: MPN_UNKNOWN" 1 \
 	"$(F $RS 2 $R1 mpn_id MPN_UNKNOWN error $PLA_NL)" \
 	"$(F $RS 3 $R2 mpn_id MPN_UNKNOWN error $PLA_DE)" \
@@ -477,14 +471,14 @@ verdict "resellers against ./csprecon.db" 0
 # A location whose PGA is only in the master: no MPN_GLOBAL_UNKNOWN.
 variant master_pga
 sed -n '1p;3p' "$BASE/$M" >"$V/$M"
-chk --master "$M3" "$V/$M"
+chk_v --master "$M3" "$V/$M"
 verdict "a location's PGA in the master" 0
-chk "$V/$M"
+chk_v "$V/$M"
 verdict "the same location without a master: MPN_GLOBAL_UNKNOWN" 0 \
 	"$(F $M 2 $PLA_NL global_mpn_id MPN_GLOBAL_UNKNOWN warning $PGA_NL)"
 variant master_country
 setf $RS 5 3 IE
-chk --master "$M3" "$V/$RS"
+chk_v --master "$M3" "$V/$RS"
 verdict "MPN_COUNTRY_MISMATCH against the master's PartnerID" 1 \
 	"$(F $RS 5 $R4 country MPN_COUNTRY_MISMATCH error IE)"
 variant snapshot
@@ -576,7 +570,7 @@ variant newcomer
 	head -1 "$BASE/$RS"
 	echo "$R5,Harbourline Managed Services Ltd,GB,$PLA_GB3,Grace Whitfield,grace.whitfield@harbourline.co.uk,active,yes,no,harbourline.co.uk"
 } >"$V/$RS"
-chk --master "$M4" "$V/$RS"
+chk_v --master "$M4" "$V/$RS"
 verdict "MPN_CLAIMED_TWICE against the master (check): the newcomer" 1 \
 	"$(F $RS 2 $R5 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)"
 run --master "$M4" reconcile --mode delta --report-dir "$V/rep" "$V/$RS"
@@ -598,7 +592,7 @@ sed "s/,$PLA_GB3,/,$PLA_GB4,/" "$V/$RS" >"$V/free.csv"
 M5=$T/m5.db
 run --master "$M5" init
 run --master "$M5" reconcile --apply --report-dir "$T/m5.apply" "$BASE/$M"
-chk --master "$M5" "$V/free.csv"
+chk_v --master "$M5" "$V/free.csv"
 verdict "a newcomer on a PartnerID nobody holds" 0
 
 # ---- 6. audit -----------------------------------------------------------------

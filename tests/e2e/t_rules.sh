@@ -22,22 +22,6 @@ cd "$TOP" || exit 1
 
 # ---- helpers ----------------------------------------------------------------
 
-# chk NAME ARGS...: `check` with reports in $T/NAME; sets $R and $REJ.
-chk() {
-	_n=$1
-	shift
-	R=$T/$_n
-	rm -rf "$R"
-	run check --report-dir "$R" "$@"
-	REJ=$R/rejects.csv
-}
-
-expect_eq() { # WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok; else
-		not_ok "$1: got '$3', expected '$2'"
-	fi
-}
-
 # count FILE LINE RULE SEVERITY FIELD: findings in $REJ that match; an
 # empty argument matches anything, "-" an empty cell.
 count() {
@@ -75,11 +59,6 @@ expect_absent() {
 	fi
 }
 
-# jfile PATH KEY: the value of KEY in summary.json's entry for file PATH.
-jfile() {
-	grep -F "{\"path\": \"$1\"," "$R/summary.json" 2>/dev/null |
-		sed -n "s/.*\"$2\": \"\{0,1\}\([^,\"}]*\)\"\{0,1\}[,}].*/\1/p"
-}
 
 # Rows of a CSV file under construction: $F is the file, $L its last line.
 # row TEXT: append TEXT (one record, maybe several lines) and set $LINE to

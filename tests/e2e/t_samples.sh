@@ -20,28 +20,6 @@ cd "$TOP" || exit 1
 S=samples
 EXP=$TOP/tests/expected
 
-# chk NAME ARGS...: `check` with reports in $T/NAME; sets $R and $REJ.
-chk() {
-	_n=$1
-	shift
-	R=$T/$_n
-	rm -rf "$R"
-	run check --report-dir "$R" "$@"
-	REJ=$R/rejects.csv
-}
-
-expect_eq() { # WHAT EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok; else
-		not_ok "$1: got '$3', expected '$2'"
-	fi
-}
-
-# jfile PATH KEY: the value of KEY in summary.json's entry for file PATH.
-jfile() {
-	grep -F "{\"path\": \"$1\"," "$R/summary.json" |
-		sed -n "s/.*\"$2\": \"\{0,1\}\([^,\"}]*\)\"\{0,1\}[,}].*/\1/p"
-}
-
 # jexit: summary.json's exit_code.
 jexit() {
 	sed -n 's/^  "exit_code": \([0-9]*\)$/\1/p' "$R/summary.json"
