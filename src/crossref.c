@@ -96,6 +96,17 @@ static const struct xrule reseller_rules[] = {
 	  "the reseller's CSP region is not one of the provider's" },
 };
 
+/* A fresh list of the batch rows a phase rejects, and the statement that
+ * adds to it; NULL for an audit, which rejects nothing. */
+static sqlite3_stmt *rejects_begin(struct master *m, int audit)
+{
+	m_exec(m, "DROP TABLE IF EXISTS temp.rejects;"
+	       "CREATE TABLE temp.rejects(key TEXT PRIMARY KEY, file_no"
+	       " INTEGER) WITHOUT ROWID");
+	return audit ? NULL : m_prepare(m, "INSERT OR IGNORE INTO"
+					" temp.rejects VALUES (?, ?)");
+}
+
 /* Phase 3: customer relationships.  A stage holds millions of them, so
  * their rules share one pass: one query joins each row to its reseller
  * and to both regions, and each rule's condition is tested here, in the
@@ -202,15 +213,10 @@ static void relationship_row(struct run *run, sqlite3_stmt *s, int *error)
 static int run_relationship_rules(struct run *run, struct master *m,
 				  int audit)
 {
-	sqlite3_stmt *s, *rej = NULL;
+	sqlite3_stmt *s, *rej;
 	int rc, error;
 
-	m_exec(m, "DROP TABLE IF EXISTS temp.rejects;"
-	       "CREATE TABLE temp.rejects(key TEXT PRIMARY KEY, file_no"
-	       " INTEGER) WITHOUT ROWID");
-	if (!audit)
-		rej = m_prepare(m, "INSERT OR IGNORE INTO temp.rejects"
-				" VALUES (?, ?)");
+	rej = rejects_begin(m, audit);
 	if (!(s = m_prepare(m, relationship_sql))) {
 		sqlite3_finalize(rej);
 		return -1;
@@ -363,16 +369,11 @@ static int make_effective(struct master *m)
 static int run_rules(struct run *run, struct master *m,
 		     const struct xrule *rules, size_t n, int audit)
 {
-	sqlite3_stmt *s, *rej = NULL;
+	sqlite3_stmt *s, *rej;
 	size_t i;
 	int rc;
 
-	m_exec(m, "DROP TABLE IF EXISTS temp.rejects;"
-	       "CREATE TABLE temp.rejects(key TEXT PRIMARY KEY, file_no"
-	       " INTEGER) WITHOUT ROWID");
-	if (!audit)
-		rej = m_prepare(m, "INSERT OR IGNORE INTO temp.rejects"
-				" VALUES (?, ?)");
+	rej = rejects_begin(m, audit);
 	for (i = 0; i < n && !m->failed; i++) {
 		const struct xrule *x = &rules[i];
 

@@ -562,6 +562,30 @@ static int copy_finding(const struct finding *fd, void *ctx)
 	return m_step_done(c->m, s);
 }
 
+/* " AND m.k1 = a.k1 [AND m.k2 = a.k2]": a master row to its act row. */
+static void act_join(struct strbuf *sb, enum entity e)
+{
+	const struct entity_def *d = &entity_defs[e];
+
+	strbuf_addf(sb, " m.%s = a.k1", d->cols[d->key[0]].name);
+	if (d->nkey > 1)
+		strbuf_addf(sb, " AND m.%s = a.k2", d->cols[d->key[1]].name);
+}
+
+/* Run a statement whose ?1 is the run's ledger id. */
+static int exec_run(struct master *m, const char *sql, sqlite3_int64 run_no)
+{
+	sqlite3_stmt *s = m_prepare(m, sql);
+	int ret;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_no);
+	ret = m_step_done(m, s);
+	sqlite3_finalize(s);
+	return ret;
+}
+
 /* Apply one entity's actions; each statement touches only the rows the
  * classification listed, so a nightly run costs what it changes. */
 static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
@@ -570,7 +594,6 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
 	const struct entity_def *d = &entity_defs[e];
 	const char *t = d->name;
 	struct strbuf sb;
-	sqlite3_stmt *s;
 	size_t i;
 
 	strbuf_init(&sb, 1 << 16);
@@ -583,26 +606,17 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
 	 * the plan looks each master row up by its primary key. */
 	strbuf_addf(&sb, "row_hash = s.row_hash, updated_run = ?1,"
 		    " retired_run = NULL FROM temp.act AS a, temp.s_%s AS s"
-		    " WHERE a.entity = %d AND a.kind = 1 AND s.key = a.key AND"
-		    " m.%s = a.k1", t, (int)e, d->cols[d->key[0]].name);
-	if (d->nkey > 1)
-		strbuf_addf(&sb, " AND m.%s = a.k2", d->cols[d->key[1]].name);
-	s = m_prepare(m, sb.buf);
-	sqlite3_bind_int64(s, 1, run_no);
-	m_step_done(m, s);
-	sqlite3_finalize(s);
+		    " WHERE a.entity = %d AND a.kind = 1 AND s.key = a.key AND",
+		    t, (int)e);
+	act_join(&sb, e);
+	exec_run(m, sb.buf, run_no);
 	/* retired rows */
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "UPDATE main.%s AS m SET retired_run = ?1,"
 		    " updated_run = ?1 FROM (SELECT k1, k2 FROM temp.act WHERE"
-		    " entity = %d AND kind = 2) AS a WHERE m.%s = a.k1", t,
-		    (int)e, d->cols[d->key[0]].name);
-	if (d->nkey > 1)
-		strbuf_addf(&sb, " AND m.%s = a.k2", d->cols[d->key[1]].name);
-	s = m_prepare(m, sb.buf);
-	sqlite3_bind_int64(s, 1, run_no);
-	m_step_done(m, s);
-	sqlite3_finalize(s);
+		    " entity = %d AND kind = 2) AS a WHERE", t, (int)e);
+	act_join(&sb, e);
+	exec_run(m, sb.buf, run_no);
 	/* new rows, in key order (appending to the primary key's B-tree) */
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "INSERT INTO main.%s(", t);
@@ -618,10 +632,7 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
 			    " temp.act a CROSS JOIN temp.s_%s s ON s.key = a.key"
 			    " WHERE a.entity = %d AND a.kind = 0 ORDER BY a.key",
 			    t, (int)e);
-	s = m_prepare(m, sb.buf);
-	sqlite3_bind_int64(s, 1, run_no);
-	m_step_done(m, s);
-	sqlite3_finalize(s);
+	exec_run(m, sb.buf, run_no);
 	strbuf_release(&sb);
 	return m->failed ? -1 : 0;
 }
