@@ -344,7 +344,7 @@ int cmd_check(struct cli *cli)
 	if (code)
 		goto out;
 	run.master = &m;
-	if (!(run.stage = stage_open(&m))) {
+	if (!(run.stage = stage_open(&m, 1))) {
 		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
 		goto out;
 	}

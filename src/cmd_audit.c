@@ -61,7 +61,7 @@ int cmd_audit(struct cli *cli)
 		goto out;
 	code = EXIT_INTERNAL;
 	run.master = &m;
-	if (!(run.findings = findings_open()) || !(run.stage = stage_open(&m)))
+	if (!(run.findings = findings_open()) || !(run.stage = stage_open(&m, 0)))
 		goto out;
 	o.regions = rg;
 	o.provider_regions = cli->regions;

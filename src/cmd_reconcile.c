@@ -132,7 +132,7 @@ int cmd_reconcile(struct cli *cli)
 	if (code)
 		goto out;
 	run.master = &m;
-	run.stage = stage_open(&m);
+	run.stage = stage_open(&m, 0);
 	if (!run.stage) {
 		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
 		goto out;

@@ -12,6 +12,7 @@
 
 struct stage {
 	struct master *m;
+	int lean;            /* only the columns the rules read */
 	sqlite3_stmt *ins[ENTITY_COUNT];
 	sqlite3_stmt *rej[ENTITY_COUNT];
 	sqlite3_stmt *drop[ENTITY_COUNT];
@@ -56,13 +57,14 @@ static void key_expr(struct strbuf *sb, enum entity e, const char *a)
 			    d->cols[d->key[0]].name, a, d->cols[d->key[1]].name);
 }
 
-struct stage *stage_open(struct master *m)
+struct stage *stage_open(struct master *m, int lean)
 {
 	struct stage *s = xcalloc(1, sizeof(*s));
 	struct strbuf sb;
 	enum entity e;
 
 	s->m = m;
+	s->lean = lean;
 	m_exec(m, "CREATE TABLE temp.files(file_no INTEGER PRIMARY KEY, path TEXT);"
 	       "CREATE TABLE temp.kept(entity INTEGER, key TEXT,"
 	       " PRIMARY KEY (entity, key)) WITHOUT ROWID;"
@@ -184,7 +186,8 @@ int stage_add(struct stage *s, const struct record *rec)
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)rec->hash);
 	for (i = 0; i < d->ncols; i++) {
-		if (rec->val[i] && rec->val_len[i])
+		if (rec->val[i] && rec->val_len[i] &&
+		    (!s->lean || d->cols[i].xref))
 			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
 					  (int)rec->val_len[i], SQLITE_STATIC);
 		else
@@ -210,7 +213,8 @@ int stage_reject(struct stage *s, const struct record *rec)
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
 	sqlite3_bind_int64(st, 4, bad);
 	for (i = 0; i < d->ncols; i++) {
-		if (!rec->bad[i] && rec->val[i] && rec->val_len[i])
+		if (!rec->bad[i] && rec->val[i] && rec->val_len[i] &&
+		    (!s->lean || d->cols[i].xref))
 			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
 					  (int)rec->val_len[i], SQLITE_STATIC);
 		else

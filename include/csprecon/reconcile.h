@@ -21,7 +21,9 @@
 #include "csprecon/master.h"
 #include "csprecon/run.h"
 
-struct stage *stage_open(struct master *m);
+/* lean: stage only the key and the columns the cross-entity rules read
+ * (enough for check, which never writes the master). */
+struct stage *stage_open(struct master *m, int lean);
 void stage_close(struct stage *s);
 
 /* Note the file a source number stands for. */

@@ -51,6 +51,7 @@ struct column {
 	const struct enum_word *words; /* COL_ENUM: NULL-terminated list */
 	const char *def;     /* value stored when empty or absent, or NULL */
 	int mpn_length_check; /* MPN_LENGTH_UNUSUAL applies */
+	int xref;            /* read by the cross-entity rules */
 };
 
 struct entity_def {
