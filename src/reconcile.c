@@ -57,6 +57,32 @@ static void key_expr(struct strbuf *sb, enum entity e, const char *a)
 			    d->cols[d->key[0]].name, a, d->cols[d->key[1]].name);
 }
 
+/* Create temp.P_<entity>(key, file_no, line, EXTRA, columns...) and
+ * return the statement that appends a row to it, binding in that order. */
+static sqlite3_stmt *stage_table(struct master *m, struct strbuf *sb,
+				 enum entity e, const char *prefix,
+				 const char *extra)
+{
+	const char *t = entity_defs[e].name;
+	size_t i;
+
+	strbuf_reset(sb);
+	strbuf_addf(sb, "CREATE TABLE temp.%s_%s(key TEXT, file_no INTEGER,"
+		    " line INTEGER, %s INTEGER, ", prefix, t, extra);
+	col_list(sb, e, "");
+	strbuf_addstr(sb, ")");
+	m_exec(m, sb->buf);
+	strbuf_reset(sb);
+	strbuf_addf(sb, "INSERT INTO temp.%s_%s(key, file_no, line, %s, ",
+		    prefix, t, extra);
+	col_list(sb, e, "");
+	strbuf_addstr(sb, ") VALUES (?, ?, ?, ?");
+	for (i = 0; i < entity_defs[e].ncols; i++)
+		strbuf_addstr(sb, ", ?");
+	strbuf_addstr(sb, ")");
+	return m_prepare(m, sb->buf);
+}
+
 struct stage *stage_open(struct master *m, int lean)
 {
 	struct stage *s = xcalloc(1, sizeof(*s));
@@ -79,48 +105,18 @@ struct stage *stage_open(struct master *m, int lean)
 	strbuf_init(&sb, 1 << 16);
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		const char *t = entity_defs[e].name;
-		size_t i, n = entity_defs[e].ncols;
 
-		strbuf_reset(&sb);
 		/* Appended in file order (random-order inserts into a keyed
 		 * B-tree thrash the cache); the key index is built once
 		 * all files are read (stage_index). */
-		strbuf_addf(&sb, "CREATE TABLE temp.s_%s(key TEXT,"
-			    " file_no INTEGER, line INTEGER, row_hash INTEGER, ",
-			    t);
-		col_list(&sb, e, "");
-		strbuf_addstr(&sb, ")");
-		m_exec(m, sb.buf);
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "INSERT INTO temp.s_%s(key, file_no,"
-			    " line, row_hash, ", t);
-		col_list(&sb, e, "");
-		strbuf_addstr(&sb, ") VALUES (?, ?, ?, ?");
-		for (i = 0; i < n; i++)
-			strbuf_addstr(&sb, ", ?");
-		strbuf_addstr(&sb, ")");
-		s->ins[e] = m_prepare(m, sb.buf);
+		s->ins[e] = stage_table(m, &sb, e, "s", "row_hash");
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "DELETE FROM temp.s_%s WHERE key = ?", t);
 		s->drop[e] = m_prepare(m, sb.buf);
 		/* Rejected rows: subjects of the cross-entity rules, never
 		 * what a reference resolves to; a value that failed its own
 		 * rule is NULL and its bit set in bad. */
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "CREATE TABLE temp.x_%s(key TEXT, file_no"
-			    " INTEGER, line INTEGER, bad INTEGER, ", t);
-		col_list(&sb, e, "");
-		strbuf_addstr(&sb, ")");
-		m_exec(m, sb.buf);
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "INSERT INTO temp.x_%s(key, file_no, line, bad, ",
-			    t);
-		col_list(&sb, e, "");
-		strbuf_addstr(&sb, ") VALUES (?, ?, ?, ?");
-		for (i = 0; i < n; i++)
-			strbuf_addstr(&sb, ", ?");
-		strbuf_addstr(&sb, ")");
-		s->rej[e] = m_prepare(m, sb.buf);
+		s->rej[e] = stage_table(m, &sb, e, "x", "bad");
 	}
 	strbuf_release(&sb);
 	s->keep = m_prepare(m, "INSERT OR IGNORE INTO temp.kept(entity, key)"

@@ -1,6 +1,7 @@
 # tests/lib.sh -- helpers for the end-to-end tests (sourced, POSIX sh).
 #
-# A test script sources this file, calls `run ARGS...` to execute the
+# A test script sources this file (which moves to the top of the tree),
+# calls `run ARGS...` to execute the
 # csprecon binary ($CSPRECON) with stdout, stderr and the exit code
 # captured, then asserts with the expect_* functions.  Each assertion
 # counts as passed or failed; `finish` prints "N passed, N failed" and
@@ -14,6 +15,15 @@ trap 'rm -rf "$T"' EXIT
 PASSED=0
 FAILED=0
 NAME=$(basename "$0" .sh)
+
+# Every test runs from the top of the tree, with the C locale, the binary
+# by absolute path, and no master but one it names (check reads
+# $CSPRECON_MASTER, else ./csprecon.db, when it exists).
+case $CSPRECON in /*) ;; *) CSPRECON=$(pwd)/$CSPRECON ;; esac
+CSPRECON_MASTER=$T/no-master.db
+LC_ALL=C
+export CSPRECON_MASTER LC_ALL
+cd "$TOP" || exit 1
 
 ok() { PASSED=$((PASSED + 1)); }
 not_ok() {

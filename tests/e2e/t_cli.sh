@@ -7,13 +7,6 @@
 # standard output (74); neutralised CSV cells; atomic report files; the
 # default report directory.
 
-case $CSPRECON in /*) ;; *) CSPRECON=$(pwd)/$CSPRECON ;; esac
-# No master but the one a test names (check reads one if present).
-CSPRECON_MASTER=$T/no-master.db
-export CSPRECON_MASTER
-LC_ALL=C
-export LC_ALL
-cd "$TOP" || exit 1
 S=samples
 
 # jfile PATH KEY [SUMMARY]: the value of KEY in summary.json's entry for

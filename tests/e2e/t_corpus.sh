@@ -9,13 +9,6 @@
 # DOCTYPE with a huge entity, and an external entity that names a FIFO (so
 # that a read of it would show).
 
-case $CSPRECON in /*) ;; *) CSPRECON=$(pwd)/$CSPRECON ;; esac
-# No master but the one a test names (check reads one if present).
-CSPRECON_MASTER=$T/no-master.db
-export CSPRECON_MASTER
-LC_ALL=C
-export LC_ALL
-cd "$TOP" || exit 1
 C=tests/corpus
 
 # count FILE LINE RULE SEVERITY FIELD: matching findings in $REJ; an empty

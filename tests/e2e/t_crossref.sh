@@ -11,13 +11,6 @@
 # left out), against the complete list the test expects, so a finding that
 # is missing, misplaced or extra fails.  Lines count the header as line 1.
 
-case $CSPRECON in /*) ;; *) CSPRECON=$(pwd)/$CSPRECON ;; esac
-# No master but the one a test names (check reads one if present).
-CSPRECON_MASTER=$T/no-master.db
-export CSPRECON_MASTER
-LC_ALL=C
-export LC_ALL
-cd "$TOP" || exit 1
 
 # ---- helpers ----------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 # two-night scenario, history, runs, export round trips, safety valves,
 # refused inputs and concurrent writers.
 . "$(dirname "$0")/../lib.sh"
-cd "$TOP" || exit 1
 EXP=$TOP/tests/expected/master
 M=$T/m.db
 

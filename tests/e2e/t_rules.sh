@@ -12,13 +12,6 @@
 # PartnerIDs have no global_mpn_id, and relationships name an active
 # reseller of samples/resellers.csv that signed the MPA.
 
-case $CSPRECON in /*) ;; *) CSPRECON=$(pwd)/$CSPRECON ;; esac
-# No master but the one a test names (check reads one if present).
-CSPRECON_MASTER=$T/no-master.db
-export CSPRECON_MASTER
-LC_ALL=C
-export LC_ALL
-cd "$TOP" || exit 1
 
 # ---- helpers ----------------------------------------------------------------
 

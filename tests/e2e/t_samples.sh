@@ -12,11 +12,6 @@
 # and review the diff against samples/README.md (resellers_bad.csv then has
 # 18 rejected rows: line 7 also gets MPN_UNKNOWN).
 
-case $CSPRECON in /*) ;; *) CSPRECON=$(pwd)/$CSPRECON ;; esac
-# No master but the one a test names (check reads one if present).
-CSPRECON_MASTER=$T/no-master.db
-export CSPRECON_MASTER
-cd "$TOP" || exit 1
 S=samples
 EXP=$TOP/tests/expected
 
