@@ -20,6 +20,7 @@
 
 #include "csprecon/ingest.h"
 #include "csprecon/util.h"
+#include "csprecon/validate.h"
 #include "csprecon/banned.h"
 
 #define HEADER_MAX_COLS 1024
@@ -136,12 +137,45 @@ static void cb_field(void *data, size_t len, void *ctx)
 	strbuf_add(&st->row, "", 1);
 }
 
+/* The record the buffered fields of the current row make. */
+static void fill_record(struct csv_state *st, struct record *rec)
+{
+	const struct entity_def *d = &entity_defs[st->src->entity];
+	size_t i;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->entity = st->src->entity;
+	rec->src = st->src;
+	rec->line = st->rec_line;
+	for (i = 0; i < d->ncols; i++) {
+		const char *v = "";
+		size_t n = 0;
+
+		if (st->have[i]) {
+			v = st->row.buf + st->off[i];
+			n = st->len[i];
+			trim(&v, &n);
+			rec->present[i] = 1;
+		}
+		rec->raw[i] = v;
+		rec->raw_len[i] = n;
+	}
+}
+
+/* A row broken before it is a record.  Its key is named when the fields
+ * read so far hold one that parses (a ragged row may be shifted, so a raw
+ * key is not shown). */
 static int reject_row(struct csv_state *st, enum rule rule, int col,
 		      const char *value, size_t vlen, const char *msg)
 {
+	struct record rec;
+
 	st->src->rows_read++;
 	st->src->rows_rejected++;
-	return run_finding(st->run, st->src, st->rec_line, NULL, col, rule,
+	fill_record(st, &rec);
+	if (!validate_key(&rec))
+		rec.key[0] = '\0';
+	return run_finding(st->run, st->src, st->rec_line, &rec, col, rule,
 			   value, vlen, "%s", msg);
 }
 
@@ -151,9 +185,7 @@ static void cb_row(int c, void *ctx)
 {
 	struct csv_state *st = ctx;
 	struct record rec;
-	const struct entity_def *d;
 	char msg[96];
-	size_t i;
 	int ret;
 
 	(void)c;
@@ -173,24 +205,7 @@ static void cb_row(int c, void *ctx)
 		row_reset(st);
 		return;
 	}
-	d = &entity_defs[st->src->entity];
-	memset(&rec, 0, sizeof(rec));
-	rec.entity = st->src->entity;
-	rec.src = st->src;
-	rec.line = st->rec_line;
-	for (i = 0; i < d->ncols; i++) {
-		const char *v = "";
-		size_t n = 0;
-
-		if (st->have[i]) {
-			v = st->row.buf + st->off[i];
-			n = st->len[i];
-			trim(&v, &n);
-			rec.present[i] = 1;
-		}
-		rec.raw[i] = v;
-		rec.raw_len[i] = n;
-	}
+	fill_record(st, &rec);
 	ret = st->sink(st->run, &rec);
 	if (ret < 0)
 		st->stop = -2;

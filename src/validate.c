@@ -219,7 +219,7 @@ static void check_contact(struct run *run, struct record *rec)
 /* The key before any finding is recorded, so that every finding of the row
  * carries it: normalised when every key column parses, else the raw text
  * (and the record takes no part in duplicate detection). */
-static int make_key(struct record *rec)
+int validate_key(struct record *rec)
 {
 	const struct entity_def *d = &entity_defs[rec->entity];
 	char norm[VALUE_GUID_LEN + 1];
@@ -279,7 +279,7 @@ int validate_record(struct run *run, struct record *rec)
 
 	rec->errors = rec->warnings = 0;
 	memset(rec->bad, 0, sizeof(rec->bad));
-	key_ok = make_key(rec);
+	key_ok = validate_key(rec);
 	for (i = 0; i < d->ncols; i++)
 		check_value(run, rec, (int)i);
 	if (rec->entity == ENTITY_RESELLERS)

@@ -14,4 +14,9 @@
 
 int validate_record(struct run *run, struct record *rec);
 
+/* Fill rec->key from rec->raw: normalised, returning 1, when every key
+ * column parses; else the raw text (or "" if it is not printable),
+ * returning 0. */
+int validate_key(struct record *rec);
+
 #endif
