@@ -114,7 +114,7 @@ static int open_inputs(struct cli *cli, struct input *in)
 	return 0;
 }
 
-static int finish_exit_code(struct run *run)
+int batch_exit_code(const struct run *run)
 {
 	size_t i;
 	int code = EXIT_OK;
@@ -238,7 +238,7 @@ int batch_read(struct run *run, struct cli *cli)
 		goto out;
 	if (findings_count(run->findings, run->rule_count) < 0)
 		goto out;
-	run->exit_code = finish_exit_code(run);
+	run->exit_code = batch_exit_code(run);
 	clock_gettime(CLOCK_REALTIME, &run->finished);
 	code = 0;
 out:
@@ -318,7 +318,7 @@ int batch_crossref(struct run *run, struct cli *cli, struct master *m,
 	if (crossref_run(run, m, &o) < 0 ||
 	    findings_count(run->findings, run->rule_count) < 0)
 		return m->exit_code ? m->exit_code : EXIT_IOERR;
-	run->exit_code = finish_exit_code(run);
+	run->exit_code = batch_exit_code(run);
 	phase_done("cross-entity rules");
 	return 0;
 }

@@ -44,7 +44,7 @@ int cmd_audit(struct cli *cli)
 	struct regions *rg = NULL;
 	struct master m;
 	struct run run;
-	int code, r;
+	int code;
 
 	memset(&m, 0, sizeof(m));
 	m.lock_fd = -1;
@@ -75,10 +75,7 @@ int cmd_audit(struct cli *cli)
 		code = m.exit_code ? m.exit_code : EXIT_IOERR;
 		goto out;
 	}
-	run.exit_code = EXIT_OK;
-	for (r = 0; r < RULE_COUNT; r++)
-		if (run.rule_count[r] && rule_defs[r].severity == SEV_ERROR)
-			run.exit_code = EXIT_FINDINGS;
+	run.exit_code = batch_exit_code(&run);
 	code = batch_finish(&run);
 out:
 	stage_close(run.stage);

@@ -30,6 +30,33 @@ int ingest_stream_failed(struct run *run, struct source *src,
 	return -1;
 }
 
+void ingest_record(struct record *rec, struct source *src, uint64_t line,
+		   const char *buf, const size_t *off, const size_t *len,
+		   const unsigned char *have, const unsigned char *cut)
+{
+	const struct entity_def *d = &entity_defs[src->entity];
+	size_t i;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->entity = src->entity;
+	rec->src = src;
+	rec->line = line;
+	for (i = 0; i < d->ncols; i++) {
+		const char *v = "";
+		size_t n = 0;
+
+		if (have[i]) {
+			v = buf + off[i];
+			n = len[i];
+			trim(&v, &n);
+			rec->present[i] = 1;
+			rec->cut[i] = cut ? cut[i] : 0;
+		}
+		rec->raw[i] = v;
+		rec->raw_len[i] = n;
+	}
+}
+
 int ingest_file(struct run *run, struct source *src, struct input *in,
 		record_sink sink)
 {

@@ -140,26 +140,8 @@ static void cb_field(void *data, size_t len, void *ctx)
 /* The record the buffered fields of the current row make. */
 static void fill_record(struct csv_state *st, struct record *rec)
 {
-	const struct entity_def *d = &entity_defs[st->src->entity];
-	size_t i;
-
-	memset(rec, 0, sizeof(*rec));
-	rec->entity = st->src->entity;
-	rec->src = st->src;
-	rec->line = st->rec_line;
-	for (i = 0; i < d->ncols; i++) {
-		const char *v = "";
-		size_t n = 0;
-
-		if (st->have[i]) {
-			v = st->row.buf + st->off[i];
-			n = st->len[i];
-			trim(&v, &n);
-			rec->present[i] = 1;
-		}
-		rec->raw[i] = v;
-		rec->raw_len[i] = n;
-	}
+	ingest_record(rec, st->src, st->rec_line, st->row.buf, st->off,
+		      st->len, st->have, NULL);
 }
 
 /* A row broken before it is a record.  Its key is named when the fields

@@ -297,28 +297,10 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r, int col)
 
 static int emit(struct xml_state *st, uint64_t line, record_sink sink)
 {
-	const struct entity_def *d = &entity_defs[st->src->entity];
 	struct record rec;
-	size_t i;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.entity = st->src->entity;
-	rec.src = st->src;
-	rec.line = line;
-	for (i = 0; i < d->ncols; i++) {
-		const char *v = "";
-		size_t n = 0;
-
-		if (st->have[i]) {
-			v = st->rowbuf.buf + st->off[i];
-			n = st->len[i];
-			trim(&v, &n);
-			rec.present[i] = 1;
-			rec.cut[i] = st->cut[i];
-		}
-		rec.raw[i] = v;
-		rec.raw_len[i] = n;
-	}
+	ingest_record(&rec, st->src, line, st->rowbuf.buf, st->off, st->len,
+		      st->have, st->cut);
 	return sink(st->run, &rec) < 0 ? -2 : 0;
 }
 

@@ -169,9 +169,13 @@ int stage_index(struct stage *s)
 	return s->m->failed ? -1 : 0;
 }
 
-int stage_add(struct stage *s, const struct record *rec)
+/* Bind a record to a stage table's row: key, file, line, extra, then the
+ * values (NULL for an empty one, a bad one when skip_bad, and one the
+ * rules do not read in a lean stage); step it.  0 or -1. */
+static int stage_row(struct stage *s, sqlite3_stmt *st,
+		     const struct record *rec, sqlite3_int64 extra,
+		     int skip_bad)
 {
-	sqlite3_stmt *st = s->ins[rec->entity];
 	const struct entity_def *d = &entity_defs[rec->entity];
 	size_t i;
 
@@ -180,9 +184,10 @@ int stage_add(struct stage *s, const struct record *rec)
 	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)rec->src->no);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)rec->hash);
+	sqlite3_bind_int64(st, 4, extra);
 	for (i = 0; i < d->ncols; i++) {
 		if (rec->val[i] && rec->val_len[i] &&
+		    !(skip_bad && rec->bad[i]) &&
 		    (!s->lean || d->cols[i].xref))
 			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
 					  (int)rec->val_len[i], SQLITE_STATIC);
@@ -192,31 +197,22 @@ int stage_add(struct stage *s, const struct record *rec)
 	return m_step_done(s->m, st);
 }
 
+int stage_add(struct stage *s, const struct record *rec)
+{
+	return stage_row(s, s->ins[rec->entity], rec,
+			 (sqlite3_int64)rec->hash, 0);
+}
+
 int stage_reject(struct stage *s, const struct record *rec)
 {
-	sqlite3_stmt *st = s->rej[rec->entity];
 	const struct entity_def *d = &entity_defs[rec->entity];
 	sqlite3_int64 bad = 0;
 	size_t i;
 
-	if (!st)
-		return -1;
 	for (i = 0; i < d->ncols; i++)
 		if (rec->bad[i])
 			bad |= (sqlite3_int64)1 << i;
-	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)rec->src->no);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
-	sqlite3_bind_int64(st, 4, bad);
-	for (i = 0; i < d->ncols; i++) {
-		if (!rec->bad[i] && rec->val[i] && rec->val_len[i] &&
-		    (!s->lean || d->cols[i].xref))
-			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
-					  (int)rec->val_len[i], SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, (int)i + 5);
-	}
-	return m_step_done(s->m, st);
+	return stage_row(s, s->rej[rec->entity], rec, bad, 1);
 }
 
 int stage_keep(struct stage *s, enum entity e, const char *key)

@@ -15,6 +15,10 @@
 
 struct regions;
 
+/* The exit code a run's findings and refusals stand for (SPEC §7): 74 or
+ * 65 for a refused input, else 1 for an error-level finding, else 0. */
+int batch_exit_code(const struct run *run);
+
 void batch_init(struct run *run, const char *command);
 
 /* The region table and the provider's regions (--regions-file, --region):

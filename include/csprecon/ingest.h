@@ -34,6 +34,14 @@ long peeked_read(struct peeked *p, void *buf, size_t len);
 int ingest_file(struct run *run, struct source *src, struct input *in,
 		record_sink sink);
 
+/* Make rec a record of src's entity starting at line from a reader's
+ * buffered values: column i is present when have[i], its text at
+ * buf + off[i] for len[i] bytes (trimmed here), cut when cut[i] (cut may
+ * be NULL).  rec points into buf. */
+void ingest_record(struct record *rec, struct source *src, uint64_t line,
+		   const char *buf, const size_t *off, const size_t *len,
+		   const unsigned char *have, const unsigned char *cut);
+
 int ingest_csv(struct run *run, struct source *src, struct peeked *p,
 	       record_sink sink);
 int ingest_xml(struct run *run, struct source *src, struct peeked *p,
