@@ -31,12 +31,35 @@
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
+/* A relationship read once the resellers are settled: judged now.  Only
+ * reconcile stages it (accepted), or keeps its key from retirement. */
+static int judge_sink(struct run *run, struct record *rec)
+{
+	int xrejected = 0;
+
+	if (rec->repeat && !rec->errors)
+		return 0; /* judged at its first occurrence */
+	if (crossref_judge(run, run->xj, rec) && !rec->errors) {
+		rec->src->rows_rejected++;
+		if (rec->key_ok)
+			dedup_xreject_last(run->dedup);
+		xrejected = 1;
+	}
+	if (!run->stage || stage_lean(run->stage))
+		return 0;
+	if (!rec->errors && !xrejected)
+		return stage_add(run->stage, rec);
+	return rec->key_ok ? stage_keep(run->stage, rec->entity, rec->key) : 0;
+}
+
 static int batch_sink(struct run *run, struct record *rec)
 {
 	validate_record(run, rec);
 	rec->src->rows_read++;
 	if (rec->errors)
 		rec->src->rows_rejected++;
+	if (run->xj && rec->entity == ENTITY_RELATIONSHIPS)
+		return judge_sink(run, rec);
 	if (!run->stage)
 		return 0;
 	if (!rec->errors)
@@ -63,8 +86,14 @@ static int dup_hit(const struct dedup_hit *h, void *ctx)
 				       "; kept once", first->path,
 				       h->first_line);
 	}
-	if (!h->rejected)
+	/* A row a cross-entity rule rejected is counted already; judged as
+	 * it was read, its cross-entity findings are withdrawn: a duplicate
+	 * key is judged by the duplicate rules only. */
+	if (!h->rejected && !h->xrejected)
 		src->rows_rejected++;
+	if (run->xj && h->entity == ENTITY_RELATIONSHIPS &&
+	    findings_retract_key(run->findings, h->entity, h->key) < 0)
+		return -1;
 	if (run->stage && stage_drop(run->stage, h->entity, h->key) < 0)
 		return -1;
 	if (h->is_first)
@@ -165,14 +194,60 @@ void batch_init(struct run *run, const char *command)
 	make_run_id(run);
 }
 
-int batch_read(struct run *run, struct cli *cli)
+static int any_refused(const struct run *run)
 {
+	size_t i;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].refused)
+			return 1;
+	return 0;
+}
+
+/* Read input i; -1 when the run cannot go on. */
+static int read_one(struct run *run, struct input *in, struct head *heads,
+		    int i)
+{
+	struct source *src = &run->src[i];
+	int ret;
+
+	if (run->stage && stage_file(run->stage, src) < 0)
+		return -1;
+	ret = ingest_file(run, src, &in[i], &heads[i], batch_sink);
+	src->size = in[i].raw_bytes;
+	input_close(&in[i]);
+	return ret == -2 ? -1 : 0;
+}
+
+/* Between the two groups of files: PartnerIDs and resellers are read, so
+ * their duplicates and cross-entity rules are settled, and the judge of
+ * the relationships is ready. */
+static int settle_resellers(struct run *run, struct master *m,
+			    struct crossref_options *o,
+			    const unsigned char *refused)
+{
+	const unsigned e = 1u << ENTITY_RESELLERS | 1u << ENTITY_MPN_IDS;
+
+	if (dedup_finish(run->dedup, e, refused, dup_hit, run) < 0 ||
+	    (run->stage && stage_index(run->stage, e) < 0))
+		return -1;
+	if (any_refused(run))
+		return 0; /* references would be incomplete: no cross rules */
+	return crossref_begin(run, m, o, &run->xj);
+}
+
+int batch_read(struct run *run, struct cli *cli, struct master *m,
+	       const struct regions *rg, int snapshot)
+{
+	const unsigned rel = 1u << ENTITY_RELATIONSHIPS;
+	struct crossref_options o;
 	struct input *in;
-	unsigned char *refused;
+	struct head *heads;
+	unsigned char *refused, *late;
 	struct progress progress;
 	uint64_t total = 0;
 	struct stat st;
-	int code, i;
+	int code, i, pass;
 
 	if (cli->nfiles == 0) {
 		error("%s: no input files (try 'csprecon %s --help')",
@@ -189,7 +264,14 @@ int batch_read(struct run *run, struct cli *cli)
 	run->nsrc = (size_t)cli->nfiles;
 	run->src = xcalloc(run->nsrc, sizeof(*run->src));
 	refused = xcalloc(run->nsrc, 1);
+	late = xcalloc(run->nsrc, 1);
+	heads = xmalloc((size_t)cli->nfiles * sizeof(*heads));
 	code = EXIT_INTERNAL;
+	memset(&o, 0, sizeof(o));
+	o.regions = rg;
+	o.provider_regions = cli->regions;
+	o.nprovider = cli->nregions;
+	o.snapshot = snapshot;
 	run->webmail = webmail_new();
 	if (run->opt.webmail_list) {
 		if (access(run->opt.webmail_list, R_OK) < 0) {
@@ -206,48 +288,64 @@ int batch_read(struct run *run, struct cli *cli)
 	if (xml_init() < 0 || !(run->findings = findings_open()))
 		goto out;
 	run->dedup = dedup_new();
-	for (i = 0; i < cli->nfiles; i++)
-		if (fstat(in[i].fd, &st) == 0 && S_ISREG(st.st_mode))
-			total += (uint64_t)st.st_size;
-	progress_init(&progress, run->opt.progress, total);
-	phase_done("start");
-	for (i = 0; i < cli->nfiles; i++)
-		in[i].progress = &progress;
-
 	for (i = 0; i < cli->nfiles; i++) {
 		struct source *src = &run->src[i];
-		int ret;
 
 		src->path = cli->files[i];
 		src->no = (unsigned)i;
 		src->entity = ENTITY_NONE;
-		if (run->stage && stage_file(run->stage, src) < 0)
-			goto out;
-		ret = ingest_file(run, src, &in[i], batch_sink);
-		src->size = in[i].raw_bytes;
-		input_close(&in[i]);
-		if (ret == -2)
-			goto out;
-		refused[i] = src->refused != 0;
+		if (fstat(in[i].fd, &st) == 0 && S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size;
 	}
-	phase_done("read and validate");
-	if (run->stage && stage_index(run->stage) < 0)
+	progress_init(&progress, run->opt.progress, total);
+	phase_done("start");
+	/* Relationship files come last, whatever their place on the command
+	 * line, so that each of their rows is judged as it is read. */
+	for (i = 0; i < cli->nfiles; i++) {
+		in[i].progress = &progress;
+		ingest_peek(&in[i], &heads[i]);
+		late[i] = ingest_guess(run, &heads[i]) == ENTITY_RELATIONSHIPS;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < cli->nfiles; i++) {
+			if (late[i] != pass)
+				continue;
+			if (read_one(run, in, heads, i) < 0)
+				goto out;
+			refused[i] = run->src[i].refused != 0;
+		}
+		if (pass == 0 && settle_resellers(run, m, &o, refused) < 0)
+			goto fail;
+	}
+	phase_done("read, validate and judge");
+	if (dedup_finish(run->dedup, rel, refused, dup_hit, run) < 0 ||
+	    findings_retract(run->findings, RULE_RESELLER_UNKNOWN,
+			     RULE_DAP_ACTIVE) < 0)
 		goto out;
-	phase_done("index the stage");
-	if (dedup_finish(run->dedup, refused, dup_hit, run) < 0)
-		goto out;
+	if (run->stage && stage_index(run->stage, rel) < 0)
+		goto fail;
+	phase_done("duplicates, index the stage");
+	if (run->xj &&
+	    crossref_end(run, m, run->xj, 0) < 0)
+		goto fail;
 	if (findings_count(run->findings, run->rule_count) < 0)
 		goto out;
 	run->exit_code = batch_exit_code(run);
 	clock_gettime(CLOCK_REALTIME, &run->finished);
+	phase_done("cross-entity rules");
 	code = 0;
+	goto out;
+fail:
+	code = m->exit_code ? m->exit_code : EXIT_IOERR;
 out:
 	progress_end(&progress);
 	for (i = 0; i < cli->nfiles; i++)
 		if (in[i].raw)
 			input_close(&in[i]);
 	free(in);
+	free(heads);
 	free(refused);
+	free(late);
 	return code;
 }
 
@@ -270,6 +368,7 @@ void batch_release(struct run *run)
 	free(run->src);
 	findings_close(run->findings);
 	dedup_free(run->dedup);
+	crossref_free(run->xj);
 	webmail_free(run->webmail);
 	xml_release();
 }
@@ -300,29 +399,6 @@ int batch_regions(struct cli *cli, struct regions **out)
 	return 0;
 }
 
-int batch_crossref(struct run *run, struct cli *cli, struct master *m,
-		   const struct regions *rg, int snapshot)
-{
-	struct crossref_options o;
-	size_t i;
-
-	for (i = 0; i < run->nsrc; i++)
-		if (run->src[i].refused)
-			return 0;
-	o.regions = rg;
-	o.provider_regions = cli->regions;
-	o.nprovider = cli->nregions;
-	o.snapshot = snapshot;
-	o.audit = 0;
-	phase_done("duplicates");
-	if (crossref_run(run, m, &o) < 0 ||
-	    findings_count(run->findings, run->rule_count) < 0)
-		return m->exit_code ? m->exit_code : EXIT_IOERR;
-	run->exit_code = batch_exit_code(run);
-	phase_done("cross-entity rules");
-	return 0;
-}
-
 /* check reads the master for references when there is one; otherwise an
  * empty one in memory stands in, so the rules run the same way. */
 int cmd_check(struct cli *cli)
@@ -348,9 +424,7 @@ int cmd_check(struct cli *cli)
 		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
 		goto out;
 	}
-	code = batch_read(&run, cli);
-	if (!code)
-		code = batch_crossref(&run, cli, &m, rg, 0);
+	code = batch_read(&run, cli, &m, rg, 0);
 	if (!code)
 		code = batch_finish(&run);
 out:

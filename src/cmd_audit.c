@@ -70,7 +70,7 @@ int cmd_audit(struct cli *cli)
 	o.audit = 1;
 	run.audit = 1;
 	count_rows(&run, &m);
-	if (crossref_run(&run, &m, &o) < 0 ||
+	if (crossref_audit(&run, &m, &o) < 0 ||
 	    findings_count(run.findings, run.rule_count) < 0) {
 		code = m.exit_code ? m.exit_code : EXIT_IOERR;
 		goto out;

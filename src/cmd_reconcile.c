@@ -137,9 +137,7 @@ int cmd_reconcile(struct cli *cli)
 		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
 		goto out;
 	}
-	code = batch_read(&run, cli);
-	if (!code)
-		code = batch_crossref(&run, cli, &m, rg, cli->snapshot);
+	code = batch_read(&run, cli, &m, rg, cli->snapshot);
 	if (code)
 		goto out;
 	if (any_refused(&run)) {

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "csprecon/crossref.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -107,125 +109,281 @@ static sqlite3_stmt *rejects_begin(struct master *m, int audit)
 					" temp.rejects VALUES (?, ?)");
 }
 
-/* Phase 3: customer relationships.  A stage holds millions of them, so
- * their rules share one pass: one query joins each row to its reseller
- * and to both regions, and each rule's condition is tested here, in the
- * order of the rule table (SPEC §3). */
-static const char relationship_sql[] =
-	"SELECT x.file_no, x.line, x.key, x.customer_country,"
-	" x.reseller_tenant_id, x.reseller_mpn_id, x.relationship_to_partner,"
-	" x.state, x.dap, r.tenant_id IS NOT NULL, r.relationship, r.mpn_id,"
-	" r.mpa_signed, gc.region, gr.region FROM subj_rel x"
-	" LEFT JOIN temp.eff_res r ON r.tenant_id = x.reseller_tenant_id"
-	" LEFT JOIN temp.regions gc ON gc.country = x.customer_country"
-	" LEFT JOIN temp.regions gr ON gr.country = r.country";
+/* Phase 3: customer relationships.  There are millions of them, so they
+ * are judged one at a time, in C, against an in-memory table of the
+ * resellers that survived phase 2 (batch rows, then the master's): while
+ * their files are read when the PartnerID and reseller files came first,
+ * otherwise (and for an audit) in one pass over the stage or the master.
+ * The rules are tested in the order of the rule table (SPEC §3). */
+struct res {
+	char *tenant_id;       /* NULL: empty slot */
+	char *mpn_id;          /* NULL when none */
+	char *relationship;
+	const char *region;    /* of its country, or NULL */
+	int mpa_signed;
+};
 
-enum { R_FILE, R_LINE, R_KEY, R_CCOUNTRY, R_RESELLER, R_RMPN, R_TOPARTNER,
-       R_STATE, R_DAP, R_KNOWN, R_RREL, R_RMPN_OF, R_MPA, R_CREGION,
-       R_RREGION };
-
-static const char *text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
+struct xjudge {
+	const struct crossref_options *o;
+	struct res *slot;
+	size_t mask;           /* slots - 1 */
+	size_t n;
+	int unjudged;          /* relationship files staged, not judged */
+};
 
 static int is(const char *v, const char *word)
 {
 	return v && !strcmp(v, word);
 }
 
-/* Findings of one relationship row; *error set when one is an error. */
-static void relationship_row(struct run *run, sqlite3_stmt *s, int *error)
-{
-	int file_no = sqlite3_column_type(s, R_FILE) == SQLITE_NULL ? -1 :
-		      sqlite3_column_int(s, R_FILE);
-	struct source *src = file_no >= 0 && (size_t)file_no < run->nsrc ?
-			     &run->src[file_no] : NULL;
-	uint64_t line = (uint64_t)sqlite3_column_int64(s, R_LINE);
-	const char *key = text(s, R_KEY) ? text(s, R_KEY) : "";
-	const char *reseller = text(s, R_RESELLER), *state = text(s, R_STATE);
-	const char *rrel = text(s, R_RREL), *rmpn = text(s, R_RMPN);
-	const char *cregion = text(s, R_CREGION), *rregion = text(s, R_RREGION);
-	int known = sqlite3_column_int(s, R_KNOWN);
-	int active = is(state, "active"), dap = is(text(s, R_DAP), "yes");
-	const enum entity E = ENTITY_RELATIONSHIPS;
+/* One relationship as the rules read it; a NULL value is empty or bad. */
+struct relrow {
+	int file_no;           /* -1 for a master row */
+	uint64_t line;
+	const char *key;
+	const char *ccountry, *reseller, *rmpn, *topartner, *state, *dap;
+};
 
-	*error = 0;
-	if (reseller && !known) {
-		run_finding_key(run, src, line, E, key, 4, RULE_RESELLER_UNKNOWN,
-				reseller, "no accepted reseller with this tenant "
-				"id in the batch or the master");
-		*error = 1;
-	}
-	if (known && active && !is(rrel, "active")) {
-		run_finding_key(run, src, line, E, key, 4,
-				RULE_RESELLER_NOT_ACTIVE, reseller,
-				"active relationship with a reseller that is "
-				"not active: the reseller is %s", rrel);
-		*error = 1;
-	}
-	if (known && rmpn && !is(text(s, R_RMPN_OF), rmpn)) {
-		run_finding_key(run, src, line, E, key, 5,
-				RULE_RESELLER_MPN_MISMATCH, rmpn,
-				"reseller_mpn_id differs from the reseller's "
-				"PartnerID: the reseller has %s",
-				text(s, R_RMPN_OF) ? text(s, R_RMPN_OF) : "none");
-		*error = 1;
-	}
-	if (known && text(s, R_CCOUNTRY) &&
-	    (!cregion || !rregion || strcmp(cregion, rregion))) {
-		run_finding_key(run, src, line, E, key, 3, RULE_CUSTOMER_REGION,
-				text(s, R_CCOUNTRY), "customer country is not "
-				"in the reseller's CSP region: the reseller is "
-				"in %s", rregion ? rregion : "no region");
-		*error = 1;
-	}
-	if (active && text(s, R_TOPARTNER) && !is(text(s, R_TOPARTNER),
-						 "reseller")) {
-		run_finding_key(run, src, line, E, key, 6,
-				RULE_PROVIDER_NO_RELATIONSHIP,
-				text(s, R_TOPARTNER), "active customer "
-				"relationship without a reseller relationship "
-				"to the provider: the provider cannot order for "
-				"this customer");
-		*error = 1;
-	}
-	if (known && active && !is(text(s, R_MPA), "yes")) {
-		run_finding_key(run, src, line, E, key, 4, RULE_MPA_NOT_SIGNED,
-				reseller, "active customer relationship whose "
-				"reseller has not signed the MPA");
-		*error = 1;
-	}
-	if (dap && ((state && !active) || is(rrel, "terminated"))) {
-		run_finding_key(run, src, line, E, key, 8, RULE_DAP_ORPHANED,
-				"yes", "delegated admin access outlived the "
-				"partnership: the %s is %s", state && !active ?
-				"relationship" : "reseller partnership",
-				state && !active ? state : rrel);
-		*error = 1;
-	}
-	if (dap && active)
-		run_finding_key(run, src, line, E, key, 8, RULE_DAP_ACTIVE,
-				"yes", "delegated admin access (DAP) on an "
-				"active relationship; GDAP is expected instead");
+static size_t res_slot(const struct xjudge *xj, const char *tenant_id)
+{
+	size_t i = (size_t)XXH3_64bits(tenant_id, strlen(tenant_id)) &
+		   xj->mask;
+
+	while (xj->slot[i].tenant_id && strcmp(xj->slot[i].tenant_id,
+					       tenant_id))
+		i = (i + 1) & xj->mask;
+	return i;
 }
 
-static int run_relationship_rules(struct run *run, struct master *m,
-				  int audit)
+static const struct res *res_find(const struct xjudge *xj,
+				  const char *tenant_id)
+{
+	const struct res *r;
+
+	if (!tenant_id)
+		return NULL;
+	r = &xj->slot[res_slot(xj, tenant_id)];
+	return r->tenant_id ? r : NULL;
+}
+
+static char *dup_or_null(const unsigned char *s)
+{
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+static void res_add(struct xjudge *xj, sqlite3_stmt *s)
+{
+	const char *id = (const char *)sqlite3_column_text(s, 0);
+	const char *country = (const char *)sqlite3_column_text(s, 1);
+	struct res *r;
+
+	if (!id)
+		return;
+	if ((xj->n + 1) * 2 > xj->mask + 1) {
+		struct res *old = xj->slot;
+		size_t i, size = (xj->mask + 1) * 2;
+
+		xj->slot = xcalloc(size, sizeof(*xj->slot));
+		xj->mask = size - 1;
+		for (i = 0; i < size / 2; i++)
+			if (old[i].tenant_id)
+				xj->slot[res_slot(xj, old[i].tenant_id)] =
+					old[i];
+		free(old);
+	}
+	r = &xj->slot[res_slot(xj, id)];
+	if (r->tenant_id)
+		return; /* eff_res has one row per tenant id */
+	r->tenant_id = xstrdup(id);
+	r->mpn_id = dup_or_null(sqlite3_column_text(s, 2));
+	r->relationship = dup_or_null(sqlite3_column_text(s, 3));
+	r->mpa_signed = is((const char *)sqlite3_column_text(s, 4), "yes");
+	r->region = country ? regions_of(xj->o->regions, country) : NULL;
+	xj->n++;
+}
+
+void crossref_free(struct xjudge *xj)
+{
+	size_t i;
+
+	if (!xj)
+		return;
+	for (i = 0; i <= xj->mask; i++) {
+		free(xj->slot[i].tenant_id);
+		free(xj->slot[i].mpn_id);
+		free(xj->slot[i].relationship);
+	}
+	free(xj->slot);
+	free(xj);
+}
+
+/* The resellers a relationship may name, from temp.eff_res. */
+static struct xjudge *judge_new(struct master *m,
+				const struct crossref_options *o)
+{
+	struct xjudge *xj = xcalloc(1, sizeof(*xj));
+	sqlite3_stmt *s;
+	int rc;
+
+	xj->o = o;
+	xj->mask = 63;
+	xj->slot = xcalloc(xj->mask + 1, sizeof(*xj->slot));
+	s = m_prepare(m, "SELECT tenant_id, country, mpn_id, relationship,"
+		      " mpa_signed FROM temp.eff_res");
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		res_add(xj, s);
+	if (s && rc != SQLITE_DONE)
+		m_fail(m, "cross-entity rules");
+	sqlite3_finalize(s);
+	if (!s || m->failed) {
+		crossref_free(xj);
+		return NULL;
+	}
+	return xj;
+}
+
+/* Findings of one relationship; 1 when one is an error. */
+static int judge_row(struct run *run, const struct xjudge *xj,
+		     const struct relrow *x)
+{
+	struct source *src = x->file_no >= 0 && (size_t)x->file_no < run->nsrc ?
+			     &run->src[x->file_no] : NULL;
+	const struct res *r = res_find(xj, x->reseller);
+	const char *rrel = r ? r->relationship : NULL;
+	const char *rregion = r ? r->region : NULL;
+	const char *cregion = x->ccountry ?
+			      regions_of(xj->o->regions, x->ccountry) : NULL;
+	int active = is(x->state, "active"), dap = is(x->dap, "yes");
+	const enum entity E = ENTITY_RELATIONSHIPS;
+	const char *key = x->key;
+	int error = 0;
+
+	if (x->reseller && !r) {
+		run_finding_key(run, src, x->line, E, key, 4,
+				RULE_RESELLER_UNKNOWN, x->reseller, "no "
+				"accepted reseller with this tenant id in the "
+				"batch or the master");
+		error = 1;
+	}
+	if (r && active && !is(rrel, "active")) {
+		run_finding_key(run, src, x->line, E, key, 4,
+				RULE_RESELLER_NOT_ACTIVE, x->reseller,
+				"active relationship with a reseller that is "
+				"not active: the reseller is %s", rrel);
+		error = 1;
+	}
+	if (r && x->rmpn && !is(r->mpn_id, x->rmpn)) {
+		run_finding_key(run, src, x->line, E, key, 5,
+				RULE_RESELLER_MPN_MISMATCH, x->rmpn,
+				"reseller_mpn_id differs from the reseller's "
+				"PartnerID: the reseller has %s",
+				r->mpn_id ? r->mpn_id : "none");
+		error = 1;
+	}
+	if (r && x->ccountry && (!cregion || !rregion ||
+				 strcmp(cregion, rregion))) {
+		run_finding_key(run, src, x->line, E, key, 3,
+				RULE_CUSTOMER_REGION, x->ccountry, "customer "
+				"country is not in the reseller's CSP region: "
+				"the reseller is in %s",
+				rregion ? rregion : "no region");
+		error = 1;
+	}
+	if (active && x->topartner && !is(x->topartner, "reseller")) {
+		run_finding_key(run, src, x->line, E, key, 6,
+				RULE_PROVIDER_NO_RELATIONSHIP, x->topartner,
+				"active customer relationship without a "
+				"reseller relationship to the provider: the "
+				"provider cannot order for this customer");
+		error = 1;
+	}
+	if (r && active && !r->mpa_signed) {
+		run_finding_key(run, src, x->line, E, key, 4,
+				RULE_MPA_NOT_SIGNED, x->reseller, "active "
+				"customer relationship whose reseller has not "
+				"signed the MPA");
+		error = 1;
+	}
+	if (dap && ((x->state && !active) || is(rrel, "terminated"))) {
+		run_finding_key(run, src, x->line, E, key, 8, RULE_DAP_ORPHANED,
+				"yes", "delegated admin access outlived the "
+				"partnership: the %s is %s",
+				x->state && !active ? "relationship" :
+				"reseller partnership",
+				x->state && !active ? x->state : rrel);
+		error = 1;
+	}
+	if (dap && active)
+		run_finding_key(run, src, x->line, E, key, 8, RULE_DAP_ACTIVE,
+				"yes", "delegated admin access (DAP) on an "
+				"active relationship; GDAP is expected instead");
+	return error;
+}
+
+/* A record's value as the rules read it: NULL when empty or bad. */
+static const char *rec_val(const struct record *rec, int col)
+{
+	return rec->bad[col] || !rec->val[col] || !rec->val_len[col] ? NULL :
+	       rec->val[col];
+}
+
+int crossref_judge(struct run *run, const struct xjudge *xj,
+		   const struct record *rec)
+{
+	struct relrow x;
+
+	x.file_no = (int)rec->src->no;
+	x.line = rec->line;
+	x.key = rec->key;
+	x.ccountry = rec_val(rec, 3);
+	x.reseller = rec_val(rec, 4);
+	x.rmpn = rec_val(rec, 5);
+	x.topartner = rec_val(rec, 6);
+	x.state = rec_val(rec, 7);
+	x.dap = rec_val(rec, 8);
+	return judge_row(run, xj, &x);
+}
+
+static const char *text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* The relationships not judged as they were read: the master's for an
+ * audit, else the staged rows of the files listed in temp.unjudged. */
+static int judge_staged(struct run *run, struct master *m,
+			const struct xjudge *xj, int audit)
 {
 	sqlite3_stmt *s, *rej;
-	int rc, error;
+	struct relrow x;
+	int rc;
 
 	rej = rejects_begin(m, audit);
-	if (!(s = m_prepare(m, relationship_sql))) {
+	s = m_prepare(m, audit ? "SELECT file_no, line, key, customer_country,"
+		      " reseller_tenant_id, reseller_mpn_id,"
+		      " relationship_to_partner, state, dap FROM subj_rel" :
+		      "SELECT file_no, line, key, customer_country,"
+		      " reseller_tenant_id, reseller_mpn_id,"
+		      " relationship_to_partner, state, dap FROM subj_rel"
+		      " WHERE file_no IN (SELECT file_no FROM temp.unjudged)");
+	if (!s) {
 		sqlite3_finalize(rej);
 		return -1;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		relationship_row(run, s, &error);
-		if (error && rej) {
-			sqlite3_bind_value(rej, 1, sqlite3_column_value(s, R_KEY));
-			sqlite3_bind_value(rej, 2, sqlite3_column_value(s, R_FILE));
+		x.file_no = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
+			    sqlite3_column_int(s, 0);
+		x.line = (uint64_t)sqlite3_column_int64(s, 1);
+		x.key = text(s, 2) ? text(s, 2) : "";
+		x.ccountry = text(s, 3);
+		x.reseller = text(s, 4);
+		x.rmpn = text(s, 5);
+		x.topartner = text(s, 6);
+		x.state = text(s, 7);
+		x.dap = text(s, 8);
+		if (judge_row(run, xj, &x) && rej) {
+			sqlite3_bind_value(rej, 1, sqlite3_column_value(s, 2));
+			sqlite3_bind_value(rej, 2, sqlite3_column_value(s, 0));
 			m_step_done(m, rej);
 		}
 	}
@@ -251,7 +409,9 @@ static int fill_tables(struct master *m, const struct crossref_options *o,
 	       " WITHOUT ROWID;"
 	       "CREATE TABLE temp.provider_regions(region TEXT PRIMARY KEY);"
 	       "CREATE TABLE temp.scope(entity INTEGER PRIMARY KEY,"
-	       " replaced INTEGER)");
+	       " replaced INTEGER);"
+	       "DROP TABLE IF EXISTS temp.unjudged;"
+	       "CREATE TABLE temp.unjudged(file_no INTEGER PRIMARY KEY)");
 	s = m_prepare(m, "INSERT INTO temp.regions VALUES (?, ?)");
 	for (a = 0; s && a < 26; a++)
 		for (b = 0; b < 26; b++) {
@@ -441,12 +601,29 @@ static int reject_rows(struct run *run, struct master *m, enum entity e)
 	return m->failed ? -1 : 0;
 }
 
-int crossref_run(struct run *run, struct master *m,
-		 const struct crossref_options *o)
+int crossref_begin(struct run *run, struct master *m,
+		   const struct crossref_options *o, struct xjudge **out)
 {
+	int unjudged = 0;
+	size_t i;
+
+	*out = NULL;
 	if (fill_tables(m, o, run) < 0 || make_views(m, o->audit) < 0 ||
 	    make_effective(m) < 0)
 		return -1;
+	/* Relationship files read so far were staged, not judged. */
+	for (i = 0; !o->audit && i < run->nsrc; i++)
+		if (run->src[i].entity == ENTITY_RELATIONSHIPS &&
+		    !run->src[i].refused) {
+			unjudged++;
+			sqlite3_stmt *s = m_prepare(m, "INSERT INTO"
+						    " temp.unjudged VALUES (?)");
+
+			if (s)
+				sqlite3_bind_int(s, 1, (int)i);
+			m_step_done(m, s);
+			sqlite3_finalize(s);
+		}
 	if (run_rules(run, m, mpn_rules, ARRAY_SIZE(mpn_rules), o->audit) < 0)
 		return -1;
 	if (run_rules(run, m, reseller_rules, ARRAY_SIZE(reseller_rules),
@@ -454,9 +631,32 @@ int crossref_run(struct run *run, struct master *m,
 	    (!o->audit && reject_rows(run, m, ENTITY_RESELLERS) < 0))
 		return -1;
 	/* Relationships see the resellers that survived. */
-	if (make_effective(m) < 0 ||
-	    run_relationship_rules(run, m, o->audit) < 0 ||
-	    (!o->audit && reject_rows(run, m, ENTITY_RELATIONSHIPS) < 0))
+	if (make_effective(m) < 0 || !(*out = judge_new(m, o)))
+		return -1;
+	(*out)->unjudged = unjudged;
+	return 0;
+}
+
+int crossref_end(struct run *run, struct master *m, const struct xjudge *xj,
+		 int audit)
+{
+	if (!audit && !xj->unjudged)
+		return 0;
+	if (judge_staged(run, m, xj, audit) < 0 ||
+	    (!audit && reject_rows(run, m, ENTITY_RELATIONSHIPS) < 0))
 		return -1;
 	return 0;
+}
+
+int crossref_audit(struct run *run, struct master *m,
+		   const struct crossref_options *o)
+{
+	struct xjudge *xj;
+	int ret;
+
+	ret = crossref_begin(run, m, o, &xj);
+	if (!ret)
+		ret = crossref_end(run, m, xj, 1);
+	crossref_free(xj);
+	return ret;
 }

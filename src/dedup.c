@@ -16,7 +16,9 @@
 
 #define BLOCK_BITS 16
 #define BLOCK_SIZE (1u << BLOCK_BITS)
-#define REJECTED 0x80000000u
+#define REJECTED 0x80000000u  /* rejected by its own fields */
+#define XREJECTED 0x40000000u /* rejected by a cross-entity rule */
+#define FILE_BITS (~(REJECTED | XREJECTED))
 
 struct entry {
 	uint64_t h1, h2;     /* 128-bit key hash */
@@ -51,6 +53,7 @@ struct dedup {
 	uint32_t ngroups, agroups;
 	struct occ *occs;
 	uint32_t noccs, aoccs;
+	uint32_t *last;      /* the file word of the last occurrence added */
 };
 
 struct dedup *dedup_new(void)
@@ -138,6 +141,7 @@ int dedup_add(struct dedup *d, enum entity e, const char *key,
 	d->index[s] = i + 1;
 	if (d->nentries > (d->mask + 1) / 2)
 		index_grow(d);
+	d->last = &en->file;
 	return 1;
 found:
 	if (!en->group) {
@@ -160,7 +164,14 @@ found:
 	else
 		g->first_occ = o;
 	g->last_occ = o;
+	d->last = &d->occs[o - 1].file;
 	return 0;
+}
+
+void dedup_xreject_last(struct dedup *d)
+{
+	if (d->last)
+		*d->last |= XREJECTED;
 }
 
 /* The occurrences of group g as one list, first occurrence included:
@@ -202,7 +213,7 @@ static void walk_start(struct walk *w, const struct dedup *d,
 	w->at_first = 1;
 }
 
-int dedup_finish(struct dedup *d, const unsigned char *skip,
+int dedup_finish(struct dedup *d, unsigned entities, const unsigned char *skip,
 		 int (*cb)(const struct dedup_hit *hit, void *ctx), void *ctx)
 {
 	uint32_t gi, file;
@@ -215,17 +226,19 @@ int dedup_finish(struct dedup *d, const unsigned char *skip,
 		struct dedup_hit hit;
 		int live = 0;
 
+		if (!(entities & (1u << g->entity)))
+			continue;
 		memset(&hit, 0, sizeof(hit));
 		hit.entity = g->entity;
 		hit.key = g->key;
 		hit.identical = 1;
 		walk_start(&w, d, g);
 		while (walk_next(&w, &line, &file, &content)) {
-			if (skip && skip[file & ~REJECTED])
+			if (skip && skip[file & FILE_BITS])
 				continue;
 			if (!live++) {
 				first_content = content;
-				hit.first_file_no = (int)(file & ~REJECTED);
+				hit.first_file_no = (int)(file & FILE_BITS);
 				hit.first_line = line;
 			} else if (content != first_content) {
 				hit.identical = 0;
@@ -237,12 +250,13 @@ int dedup_finish(struct dedup *d, const unsigned char *skip,
 		walk_start(&w, d, g);
 		live = 0;
 		while (walk_next(&w, &line, &file, &content)) {
-			if (skip && skip[file & ~REJECTED])
+			if (skip && skip[file & FILE_BITS])
 				continue;
 			hit.is_first = !live++;
-			hit.file_no = (int)(file & ~REJECTED);
+			hit.file_no = (int)(file & FILE_BITS);
 			hit.line = line;
 			hit.rejected = !!(file & REJECTED);
+			hit.xrejected = !!(file & XREJECTED);
 			if ((ret = cb(&hit, ctx)))
 				return ret;
 		}

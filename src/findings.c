@@ -9,6 +9,7 @@
 struct findings {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
+	sqlite3_stmt *retract; /* adds to the keys to retract, once used */
 };
 
 static int db_error(sqlite3 *db, const char *what)
@@ -70,6 +71,49 @@ int findings_add(struct findings *f, const struct finding *fd)
 	}
 	sqlite3_reset(s);
 	return 0;
+}
+
+int findings_retract_key(struct findings *f, enum entity e, const char *key)
+{
+	int rc;
+
+	if (!f->retract &&
+	    (sqlite3_exec(f->db, "CREATE TABLE retract(entity INTEGER, key"
+			  " TEXT, PRIMARY KEY (entity, key)) WITHOUT ROWID",
+			  NULL, NULL, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(f->db, "INSERT OR IGNORE INTO retract"
+				" VALUES (?, ?)", -1, &f->retract, NULL) !=
+	     SQLITE_OK))
+		return db_error(f->db, "prepare");
+	sqlite3_bind_int(f->retract, 1, e);
+	sqlite3_bind_text(f->retract, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(f->retract);
+	sqlite3_reset(f->retract);
+	return rc == SQLITE_DONE ? 0 : db_error(f->db, "insert");
+}
+
+int findings_retract(struct findings *f, enum rule first, enum rule last)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!f->retract)
+		return 0;
+	/* One pass over the findings, each looked up in the key list. */
+	if (sqlite3_prepare_v2(f->db, "DELETE FROM finding WHERE rule BETWEEN"
+			       " ? AND ? AND (entity, key) IN (SELECT entity,"
+			       " key FROM retract)", -1, &s, NULL) != SQLITE_OK)
+		return db_error(f->db, "prepare");
+	sqlite3_bind_int(s, 1, first);
+	sqlite3_bind_int(s, 2, last);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(f->db, "delete");
+	sqlite3_finalize(f->retract);
+	f->retract = NULL;
+	return sqlite3_exec(f->db, "DROP TABLE retract", NULL, NULL, NULL) ==
+	       SQLITE_OK ? 0 : db_error(f->db, "drop");
 }
 
 int findings_drop_file(struct findings *f, int file_no)
@@ -150,6 +194,7 @@ void findings_close(struct findings *f)
 	if (!f)
 		return;
 	sqlite3_finalize(f->ins);
+	sqlite3_finalize(f->retract);
 	sqlite3_close(f->db);
 	free(f);
 }

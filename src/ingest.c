@@ -5,8 +5,6 @@
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
-#define PEEK_SIZE 4096
-
 long peeked_read(struct peeked *p, void *buf, size_t len)
 {
 	size_t n;
@@ -57,35 +55,98 @@ void ingest_record(struct record *rec, struct source *src, uint64_t line,
 	}
 }
 
-int ingest_file(struct run *run, struct source *src, struct input *in,
-		record_sink sink)
+void ingest_peek(struct input *in, struct head *h)
 {
-	unsigned char head[PEEK_SIZE];
-	struct peeked p;
-	size_t len = 0, i = 0;
 	ssize_t n;
-	int ret;
 
 	/* Fill the look-ahead as far as the file allows. */
-	while (len < sizeof(head)) {
-		n = input_read(in, head + len, sizeof(head) - len);
-		if (n < 0)
-			return ingest_stream_failed(run, src, in);
+	h->len = 0;
+	h->failed = 0;
+	while (h->len < sizeof(h->buf)) {
+		n = input_read(in, h->buf + h->len, sizeof(h->buf) - h->len);
+		if (n < 0) {
+			h->failed = 1;
+			return;
+		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		h->len += (size_t)n;
 	}
-	src->gzip = in->gzip;
-	if (len >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+}
+
+/* Where the first markup or text of the look-ahead starts: after a BOM and
+ * white space. */
+static size_t head_start(const struct head *h)
+{
+	size_t i = 0;
+
+	if (h->len >= 3 && !memcmp(h->buf, "\xef\xbb\xbf", 3))
 		i = 3;
-	while (i < len && (head[i] == ' ' || head[i] == '\t' ||
-			   head[i] == '\r' || head[i] == '\n'))
+	while (i < h->len && (h->buf[i] == ' ' || h->buf[i] == '\t' ||
+			      h->buf[i] == '\r' || h->buf[i] == '\n'))
 		i++;
+	return i;
+}
+
+/* The entity of an XML document's root element, when the look-ahead shows
+ * it: the first start tag after the prolog's declarations and comments. */
+static enum entity xml_root_entity(const unsigned char *s, size_t len)
+{
+	size_t i = 0, j;
+	enum entity e;
+
+	for (;;) {
+		const unsigned char *lt = memchr(s + i, '<', len - i);
+
+		if (!lt || (size_t)(lt - s) + 1 >= len)
+			return ENTITY_NONE;
+		i = (size_t)(lt - s) + 1;
+		if (s[i] != '?' && s[i] != '!')
+			break;
+	}
+	for (j = i; j < len && s[j] != '>' && s[j] != '/' && s[j] != ' ' &&
+		    s[j] != '\t' && s[j] != '\r' && s[j] != '\n'; j++)
+		if (s[j] == ':')
+			i = j + 1; /* the local name counts */
+	if (j == len)
+		return ENTITY_NONE;
+	for (e = 0; e < ENTITY_COUNT; e++)
+		if (strlen(entity_defs[e].xml_root) == j - i &&
+		    !memcmp(entity_defs[e].xml_root, s + i, j - i))
+			return e;
+	return ENTITY_NONE;
+}
+
+enum entity ingest_guess(const struct run *run, const struct head *h)
+{
+	size_t i;
+
+	if (run->opt.entity != ENTITY_NONE)
+		return run->opt.entity;
+	if (h->failed)
+		return ENTITY_NONE;
+	i = head_start(h);
+	if (i < h->len && h->buf[i] == '<')
+		return xml_root_entity(h->buf + i, h->len - i);
+	return csv_head_entity(h->buf, h->len);
+}
+
+int ingest_file(struct run *run, struct source *src, struct input *in,
+		struct head *h, record_sink sink)
+{
+	struct peeked p;
+	size_t i;
+	int ret;
+
+	if (h->failed)
+		return ingest_stream_failed(run, src, in);
+	src->gzip = in->gzip;
+	i = head_start(h);
 	p.in = in;
-	p.head = head;
-	p.head_len = len;
+	p.head = h->buf;
+	p.head_len = h->len;
 	p.max_read = run->opt.read_chunk;
-	if (i < len && head[i] == '<') {
+	if (i < h->len && h->buf[i] == '<') {
 		src->format = "xml";
 		ret = ingest_xml(run, src, &p, sink);
 	} else {

@@ -353,6 +353,66 @@ static unsigned char detect_delim(const unsigned char *s, size_t len)
 	return ',';
 }
 
+/* The header guess: fields of the first record, no more. */
+struct guess {
+	char *names[HEADER_MAX_COLS];
+	size_t ncols;
+	int done, full;
+};
+
+static void guess_field(void *data, size_t len, void *ctx)
+{
+	struct guess *g = ctx;
+	char norm[HEADER_NAME_MAX];
+
+	if (g->done)
+		return;
+	if (g->ncols == HEADER_MAX_COLS) {
+		g->full = 1;
+		return;
+	}
+	if (column_normalise(data ? data : "", data ? len : 0, norm,
+			     sizeof(norm)) < 0)
+		norm[0] = '\0';
+	g->names[g->ncols++] = xstrdup(norm);
+}
+
+static void guess_row(int c, void *ctx)
+{
+	(void)c;
+	((struct guess *)ctx)->done = 1;
+}
+
+enum entity csv_head_entity(const unsigned char *s, size_t len)
+{
+	struct csv_state st;
+	struct guess g;
+	const unsigned char *nl;
+	enum entity e = ENTITY_NONE;
+	size_t i;
+
+	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {
+		s += 3;
+		len -= 3;
+	}
+	/* Only a header line that is whole in the look-ahead. */
+	if (!(nl = memchr(s, '\n', len)))
+		return ENTITY_NONE;
+	memset(&st, 0, sizeof(st));
+	memset(&g, 0, sizeof(g));
+	st.delim = detect_delim(s, len);
+	if (parser_init(&st) < 0)
+		return ENTITY_NONE;
+	len = (size_t)(nl - s) + 1;
+	if (csv_parse(&st.p, s, len, guess_field, guess_row, &g) == len &&
+	    g.done && !g.full)
+		e = entity_detect(g.names, g.ncols);
+	csv_free(&st.p);
+	for (i = 0; i < g.ncols; i++)
+		free(g.names[i]);
+	return e;
+}
+
 static void state_release(struct csv_state *st)
 {
 	size_t i;

@@ -155,12 +155,19 @@ int stage_file(struct stage *s, const struct source *src)
 	return m_step_done(s->m, s->file);
 }
 
-int stage_index(struct stage *s)
+int stage_lean(const struct stage *s)
+{
+	return s->lean;
+}
+
+int stage_index(struct stage *s, unsigned entities)
 {
 	char sql[128];
 	enum entity e;
 
 	for (e = 0; e < ENTITY_COUNT; e++) {
+		if (!(entities & (1u << e)))
+			continue;
 		snprintf(sql, sizeof(sql), "CREATE UNIQUE INDEX temp.s_%s_key"
 			 " ON s_%s(key)", entity_defs[e].name,
 			 entity_defs[e].name);

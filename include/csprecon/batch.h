@@ -25,11 +25,13 @@ void batch_init(struct run *run, const char *command);
  * 0, or an exit code with a message (unknown region: 64). */
 int batch_regions(struct cli *cli, struct regions **out);
 
-/* The cross-entity rules over what batch_read() staged, unless an input
- * was refused; then counts findings and sets run->exit_code again. */
-int batch_crossref(struct run *run, struct cli *cli, struct master *m,
-		   const struct regions *rg, int snapshot);
-int batch_read(struct run *run, struct cli *cli);
+/* Read every input into the run and its stage, and judge it: the
+ * PartnerID and reseller files first, then their cross-entity rules, then
+ * the relationship files, each row judged as it is read.  The cross-entity
+ * rules run only when every PartnerID and reseller file was read in full.
+ * 0, or an exit code. */
+int batch_read(struct run *run, struct cli *cli, struct master *m,
+	       const struct regions *rg, int snapshot);
 int batch_finish(struct run *run);
 void batch_release(struct run *run);
 

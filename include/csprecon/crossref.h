@@ -32,7 +32,29 @@ struct crossref_options {
 	int audit;      /* judge the master's rows, not the batch */
 };
 
-int crossref_run(struct run *run, struct master *m,
-		 const struct crossref_options *o);
+struct xjudge;
+
+/* Phases 1 and 2 (PartnerIDs, resellers) over the staged rows, or the
+ * master's for an audit; batch rows they reject leave the stage.  Then the
+ * judge of phase 3: the surviving resellers, in memory.  0 or -1. */
+int crossref_begin(struct run *run, struct master *m,
+		   const struct crossref_options *o, struct xjudge **out);
+
+/* Judge one relationship record as it is read (after crossref_begin);
+ * 1 when a rule rejects it. */
+int crossref_judge(struct run *run, const struct xjudge *xj,
+		   const struct record *rec);
+
+/* Judge the relationships not judged as they were read: for a batch, the
+ * staged rows of files read before crossref_begin (they leave the stage
+ * when rejected); for an audit, the master's.  0 or -1. */
+int crossref_end(struct run *run, struct master *m, const struct xjudge *xj,
+		 int audit);
+
+/* An audit: every phase over the master's current rows. */
+int crossref_audit(struct run *run, struct master *m,
+		   const struct crossref_options *o);
+
+void crossref_free(struct xjudge *xj);
 
 #endif

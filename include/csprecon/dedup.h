@@ -24,6 +24,7 @@ struct dedup_hit {
 	int file_no;           /* where this occurrence is */
 	uint64_t line;
 	int rejected;          /* it already had an error-level finding */
+	int xrejected;         /* a cross-entity rule rejected it */
 	int identical;         /* every occurrence has the same values */
 	uint64_t count;        /* how many occurrences in all */
 	int first_file_no;     /* the first live occurrence (kept for a row dup) */
@@ -39,11 +40,16 @@ struct dedup *dedup_new(void);
 int dedup_add(struct dedup *d, enum entity e, const char *key,
 	       uint64_t content, int file_no, uint64_t line, int rejected);
 
-/* Call cb for every occurrence of every duplicated key, in the order keys
- * were first duplicated; stops at and returns a non-zero cb value.
+/* Mark the occurrence of the last dedup_add as rejected by a cross-entity
+ * rule (its row count already says so). */
+void dedup_xreject_last(struct dedup *d);
+
+/* Call cb for every occurrence of every duplicated key of the entities in
+ * the bit set entities (bit e for entity e), in the order keys were first
+ * duplicated; stops at and returns a non-zero cb value.
  * Occurrences in files for which skip[file_no] is non-zero (refused files)
  * are left out, and a key left with one occurrence is no duplicate. */
-int dedup_finish(struct dedup *d, const unsigned char *skip,
+int dedup_finish(struct dedup *d, unsigned entities, const unsigned char *skip,
 		 int (*cb)(const struct dedup_hit *hit, void *ctx), void *ctx);
 
 /* Distinct keys noted so far. */

@@ -31,8 +31,26 @@ struct peeked {
  * Same return values as input_read(). */
 long peeked_read(struct peeked *p, void *buf, size_t len);
 
+/* The first bytes of an input, read before the file is ingested. */
+#define PEEK_SIZE 4096
+struct head {
+	unsigned char buf[PEEK_SIZE];
+	size_t len;
+	int failed;    /* the input could not be read */
+};
+
+/* Read the first PEEK_SIZE bytes of in (fewer if the file is shorter). */
+void ingest_peek(struct input *in, struct head *h);
+
+/* The entity the look-ahead shows (--entity if given): a CSV header line
+ * that fits in it, or an XML root element; ENTITY_NONE when it cannot tell
+ * yet.  Only a hint for the order of reading: ingest_file decides. */
+enum entity ingest_guess(const struct run *run, const struct head *h);
+enum entity csv_head_entity(const unsigned char *s, size_t len);
+
+/* Ingest a peeked input: detect the format and read every record. */
 int ingest_file(struct run *run, struct source *src, struct input *in,
-		record_sink sink);
+		struct head *h, record_sink sink);
 
 /* Make rec a record of src's entity starting at line from a reader's
  * buffered values: column i is present when have[i], its text at

@@ -31,8 +31,12 @@ int stage_file(struct stage *s, const struct source *src);
 /* An accepted record whose key is new to the run (a repeat is either an
  * identical row, folded, or a DUPLICATE_KEY, dropped); 0 or -1. */
 int stage_add(struct stage *s, const struct record *rec);
-/* Index the staged rows by key, once every file is read; 0 or -1. */
-int stage_index(struct stage *s);
+/* Index the staged rows of the entities in the bit set (bit e for entity
+ * e) by key, once every file of them is read; 0 or -1. */
+int stage_index(struct stage *s, unsigned entities);
+/* A stage of only what the cross-entity rules read (check): the
+ * relationships judged as they are read need no row in it. */
+int stage_lean(const struct stage *s);
 /* A rejected record, judged by the cross-entity rules like the others but
  * never resolving a reference. */
 int stage_reject(struct stage *s, const struct record *rec);

@@ -21,6 +21,7 @@ struct dedup;
 struct stage;
 struct master;
 struct webmail_list;
+struct xjudge;
 
 /* Report formats (--format), a bit each. */
 enum report_format {
@@ -84,6 +85,7 @@ struct run {
 	/* Reconciliation (NULL / 0 for check). */
 	struct stage *stage;       /* accepted rows staged for the master */
 	struct master *master;     /* the open master, or NULL */
+	struct xjudge *xj;         /* relationships are judged as read */
 	const char *mode;          /* "snapshot" or "delta" */
 	int reconciled;            /* classification counts below are set */
 	int applied;               /* the changes were committed */

@@ -429,6 +429,59 @@ expect_exit "$ORDER_EXIT" "rows interleaved: exit code"
 findings "$W/rep/rejects.csv" | cut -d'|' -f3- | sort >"$T/inter.keys"
 expect_same "$T/order.keys" "$T/inter.keys" "rows interleaved: findings"
 
+# Relationship files are read after the PartnerID and reseller files, and
+# each row is judged as it is read.  A header too long for the look-ahead
+# (4 KiB) hides the entity: that file is staged and judged after the
+# resellers, with the same findings and counts.
+LONG=$(awk 'BEGIN { while (n++ < 5000) printf "x" }')
+W=$T/mixed-long
+mkdir -p "$W"
+cp "$T/mixed/$M" "$T/mixed/$RS" "$W/"
+awk -v l="$LONG" -F, -v OFS=, 'NR == 1 { print $0 "," l; next } { print $0 "," }' \
+	"$T/mixed/$RL" >"$W/$RL"
+rm -rf "$W/rep"
+run check --report-dir "$W/rep" "$W/$RL" "$W/$M" "$W/$RS"
+expect_exit "$ORDER_EXIT" "header beyond the look-ahead: exit code"
+findings "$W/rep/rejects.csv" | grep -v '|COLUMN_UNKNOWN|' | sort >"$T/long.lines"
+expect_same "$T/order.lines" "$T/long.lines" "header beyond the look-ahead: findings"
+REJ=$W/rep/rejects.csv
+expect_eq "header beyond the look-ahead: relationships read, accepted, rejected" \
+	"5 2 3" "$(counts "$W/$RL")"
+rm -rf "$W/rep"
+run --master "$T/long.db" init
+run --master "$T/long.db" reconcile --apply --max-reject-pct 100 \
+	--report-dir "$W/rep" "$W/$RL" "$W/$M" "$W/$RS"
+expect_exit "$ORDER_EXIT" "header beyond the look-ahead, reconcile: exit code"
+expect_eq "header beyond the look-ahead, reconcile: relationships applied" "2" \
+	"$(sqlite3 "$T/long.db" 'SELECT count(*) FROM relationships')"
+
+# A key given twice with different values is judged by the duplicate rules
+# only: the cross-entity findings of its rows are withdrawn, and each row is
+# counted rejected once.
+variant dupkey
+setf $RL 3 9 yes
+echo "$C2,Bäckerei Hoffmann GmbH,baeckerei-hoffmann.de,DE,$R2,$PLA_NL,reseller,active,no,2025-01-20" >>"$V/$RL"
+chka
+verdict "DUPLICATE_KEY on relationships" 1 \
+	"$(F $RL 3 "$C2+$R2" customer_tenant_id+reseller_tenant_id DUPLICATE_KEY error "$C2+$R2")" \
+	"$(F $RL 6 "$C2+$R2" customer_tenant_id+reseller_tenant_id DUPLICATE_KEY error "$C2+$R2")"
+expect_eq "DUPLICATE_KEY on relationships: read, accepted, rejected" "5 3 2" "$(counts "$V/$RL")"
+
+# A refused relationship file does not hold back the rules for the others.
+variant refused_rel
+setf $RL 3 9 yes
+printf 'customer_tenant_id,customer_name\n' >"$V/other_relationships.csv"
+chk_v "$V/$M" "$V/$RS" "$V/$RL" "$V/other_relationships.csv"
+verdict "a refused relationship file" 65 \
+	"$(F $RL 3 "$C2+$R2" dap DAP_ACTIVE warning yes)" \
+	"other_relationships.csv|1|relationships||customer_country|COLUMN_MISSING|error|" \
+	"other_relationships.csv|1|relationships||reseller_tenant_id|COLUMN_MISSING|error|"
+# A refused reseller file holds back every cross-entity rule.
+printf 'tenant_id,contact_email\n"x\n' >"$V/other_resellers.csv"
+chk_v "$V/$M" "$V/$RS" "$V/$RL" "$V/other_resellers.csv"
+expect_exit 65 "a refused reseller file: exit code"
+expect_no_grep "$REJ" DAP_ACTIVE "a refused reseller file: no cross-entity rule ran"
+
 # ---- 3. a PartnerID only in the master --------------------------------------
 
 M3=$T/m3.db

@@ -76,6 +76,7 @@ static int read_once(const char *path, size_t chunk)
 	struct run run;
 	struct source src;
 	struct input in;
+	static struct head head;
 	int ret;
 
 	memset(&run, 0, sizeof(run));
@@ -91,7 +92,8 @@ static int read_once(const char *path, size_t chunk)
 	src.entity = ENTITY_NONE;
 	strbuf_reset(&got);
 	assert_int_equal(input_open(&in, path, (uint64_t)1 << 30), 0);
-	ret = ingest_file(&run, &src, &in, sink);
+	ingest_peek(&in, &head);
+	ret = ingest_file(&run, &src, &in, &head, sink);
 	input_close(&in);
 	strbuf_addf(&got, "ret %d refused %d read %llu rejected %llu\n", ret,
 		    src.refused, (unsigned long long)src.rows_read,
