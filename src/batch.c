@@ -233,7 +233,10 @@ static int settle_resellers(struct run *run, struct master *m,
 		return -1;
 	if (any_refused(run))
 		return 0; /* references would be incomplete: no cross rules */
-	return crossref_begin(run, m, o, &run->xj);
+	if (crossref_begin(run, m, o, &run->xj) < 0)
+		return -1;
+	return run->stage ? stage_master_map(run->stage,
+					     ENTITY_RELATIONSHIPS) : 0;
 }
 
 int batch_read(struct run *run, struct cli *cli, struct master *m,

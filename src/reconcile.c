@@ -5,14 +5,39 @@
 #include <string.h>
 #include <time.h>
 
+#include <xxhash.h>
+
 #include "csprecon/findings.h"
 #include "csprecon/reconcile.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
+/* The master's rows of one entity, by a 128-bit hash of their key: so
+ * that a nightly run stages only what differs from the master.  About 40
+ * bytes a row. */
+#define MM_SEEN 1u       /* the key is in the batch */
+#define MM_RETIRED 2u    /* the master row is retired */
+#define MM_UNCHANGED 4u  /* counted unchanged, not staged */
+
+struct mm_entry {
+	uint64_t h1, h2;     /* key hash */
+	uint64_t row_hash;   /* the master row's */
+	uint32_t flags;
+};
+
+struct mastermap {
+	struct mm_entry *e;  /* n entries */
+	uint32_t n, alloc;
+	uint32_t *index;     /* 1 + entry number, 0 empty */
+	uint32_t mask;
+	uint64_t unseen;     /* live rows whose key the batch has not had */
+};
+
 struct stage {
 	struct master *m;
 	int lean;            /* only the columns the rules read */
+	struct mastermap *mm[ENTITY_COUNT]; /* or NULL: stage every row */
+	uint64_t unchanged[ENTITY_COUNT];   /* rows found unchanged by mm */
 	sqlite3_stmt *ins[ENTITY_COUNT];
 	sqlite3_stmt *rej[ENTITY_COUNT];
 	sqlite3_stmt *drop[ENTITY_COUNT];
@@ -83,6 +108,148 @@ static sqlite3_stmt *stage_table(struct master *m, struct strbuf *sb,
 	return m_prepare(m, sb->buf);
 }
 
+static XXH128_hash_t key_hash(const char *key, size_t len)
+{
+	return XXH3_128bits(key, len);
+}
+
+static struct mm_entry *mm_find(struct mastermap *mm, XXH128_hash_t h,
+				uint32_t **slot)
+{
+	uint32_t i = (uint32_t)h.low64 & mm->mask;
+
+	while (mm->index[i]) {
+		struct mm_entry *e = &mm->e[mm->index[i] - 1];
+
+		if (e->h1 == h.low64 && e->h2 == h.high64)
+			return e;
+		i = (i + 1) & mm->mask;
+	}
+	*slot = &mm->index[i];
+	return NULL;
+}
+
+static void mm_grow(struct mastermap *mm)
+{
+	uint32_t size = (mm->mask + 1) * 2, i, k;
+
+	free(mm->index);
+	mm->index = xcalloc(size, sizeof(*mm->index));
+	mm->mask = size - 1;
+	for (i = 0; i < mm->n; i++) {
+		k = (uint32_t)mm->e[i].h1 & mm->mask;
+		while (mm->index[k])
+			k = (k + 1) & mm->mask;
+		mm->index[k] = i + 1;
+	}
+}
+
+static void mm_free(struct mastermap *mm)
+{
+	if (!mm)
+		return;
+	free(mm->e);
+	free(mm->index);
+	free(mm);
+}
+
+/* Whether the batch had a key (SQL function csp_seen(key), for the
+ * retirement query): 1 when it did or when the map does not know it. */
+static void sql_seen(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct mastermap *mm = sqlite3_user_data(ctx);
+	const char *key = (const char *)sqlite3_value_text(argv[0]);
+	struct mm_entry *e;
+	uint32_t *slot;
+
+	(void)argc;
+	if (!key) {
+		sqlite3_result_int(ctx, 1);
+		return;
+	}
+	e = mm_find(mm, key_hash(key, (size_t)sqlite3_value_bytes(argv[0])),
+		    &slot);
+	sqlite3_result_int(ctx, !e || (e->flags & MM_SEEN));
+}
+
+int stage_master_map(struct stage *s, enum entity e)
+{
+	const struct entity_def *d = &entity_defs[e];
+	struct mastermap *mm;
+	struct strbuf sb;
+	sqlite3_stmt *st;
+	char key[200];
+	int rc;
+
+	if (s->lean || s->mm[e])
+		return 0;
+	mm = xcalloc(1, sizeof(*mm));
+	mm->mask = 1023;
+	mm->index = xcalloc(mm->mask + 1, sizeof(*mm->index));
+	strbuf_init(&sb, 1024);
+	strbuf_addf(&sb, "SELECT %s, %s, row_hash, retired_run IS NOT NULL"
+		    " FROM main.%s", d->cols[d->key[0]].name,
+		    d->nkey > 1 ? d->cols[d->key[1]].name : "NULL", d->name);
+	st = m_prepare(s->m, sb.buf);
+	strbuf_release(&sb);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k1 = (const char *)sqlite3_column_text(st, 0);
+		const char *k2 = (const char *)sqlite3_column_text(st, 1);
+		struct mm_entry *en;
+		XXH128_hash_t h;
+		uint32_t *slot;
+		int n;
+
+		n = k2 ? snprintf(key, sizeof(key), "%s+%s", k1 ? k1 : "", k2) :
+			 snprintf(key, sizeof(key), "%s", k1 ? k1 : "");
+		if (n < 0 || (size_t)n >= sizeof(key))
+			continue; /* no batch key is that long */
+		h = key_hash(key, (size_t)n);
+		if (mm_find(mm, h, &slot))
+			continue;
+		if (mm->n == mm->alloc) {
+			mm->alloc = mm->alloc ? mm->alloc * 2 : 1024;
+			mm->e = xrealloc(mm->e, mm->alloc * sizeof(*mm->e));
+		}
+		en = &mm->e[mm->n];
+		en->h1 = h.low64;
+		en->h2 = h.high64;
+		en->row_hash = (uint64_t)sqlite3_column_int64(st, 2);
+		en->flags = sqlite3_column_int(st, 3) ? MM_RETIRED : 0;
+		mm->unseen += !(en->flags & MM_RETIRED);
+		*slot = ++mm->n;
+		if (mm->n > (mm->mask + 1) / 2)
+			mm_grow(mm);
+	}
+	if (st && rc != SQLITE_DONE)
+		m_fail(s->m, "read the master");
+	sqlite3_finalize(st);
+	if (!st || s->m->failed ||
+	    sqlite3_create_function(s->m->db, "csp_seen", 1, SQLITE_UTF8, mm,
+				    sql_seen, NULL, NULL) != SQLITE_OK) {
+		mm_free(mm);
+		return -1;
+	}
+	s->mm[e] = mm;
+	return 0;
+}
+
+/* Note that the batch has key; the map's entry, or NULL. */
+static struct mm_entry *mm_see(struct stage *s, enum entity e,
+			       const char *key)
+{
+	struct mastermap *mm = s->mm[e];
+	struct mm_entry *en;
+	uint32_t *slot;
+
+	if (!mm || !(en = mm_find(mm, key_hash(key, strlen(key)), &slot)))
+		return NULL;
+	if (!(en->flags & (MM_SEEN | MM_RETIRED)))
+		mm->unseen--;
+	en->flags |= MM_SEEN;
+	return en;
+}
+
 struct stage *stage_open(struct master *m, int lean)
 {
 	struct stage *s = xcalloc(1, sizeof(*s));
@@ -145,6 +312,13 @@ void stage_close(struct stage *s)
 	}
 	sqlite3_finalize(s->keep);
 	sqlite3_finalize(s->file);
+	for (e = 0; e < ENTITY_COUNT; e++)
+		if (s->mm[e]) {
+			sqlite3_create_function(s->m->db, "csp_seen", 1,
+						SQLITE_UTF8, NULL, NULL, NULL,
+						NULL);
+			mm_free(s->mm[e]);
+		}
 	free(s);
 }
 
@@ -206,6 +380,14 @@ static int stage_row(struct stage *s, sqlite3_stmt *st,
 
 int stage_add(struct stage *s, const struct record *rec)
 {
+	struct mm_entry *en = mm_see(s, rec->entity, rec->key);
+
+	/* A live master row with the same values: nothing to stage. */
+	if (en && !(en->flags & MM_RETIRED) && en->row_hash == rec->hash) {
+		en->flags |= MM_UNCHANGED;
+		s->unchanged[rec->entity]++;
+		return 0;
+	}
 	return stage_row(s, s->ins[rec->entity], rec,
 			 (sqlite3_int64)rec->hash, 0);
 }
@@ -224,6 +406,7 @@ int stage_reject(struct stage *s, const struct record *rec)
 
 int stage_keep(struct stage *s, enum entity e, const char *key)
 {
+	mm_see(s, e, key);
 	sqlite3_bind_int(s->keep, 1, e);
 	sqlite3_bind_text(s->keep, 2, key, -1, SQLITE_STATIC);
 	return m_step_done(s->m, s->keep);
@@ -231,6 +414,12 @@ int stage_keep(struct stage *s, enum entity e, const char *key)
 
 int stage_drop(struct stage *s, enum entity e, const char *key)
 {
+	struct mm_entry *en = mm_see(s, e, key);
+
+	if (en && (en->flags & MM_UNCHANGED)) {
+		en->flags &= ~MM_UNCHANGED;
+		s->unchanged[e]--;
+	}
 	sqlite3_bind_text(s->drop[e], 1, key, -1, SQLITE_STATIC);
 	if (m_step_done(s->m, s->drop[e]) < 0)
 		return -1;
@@ -285,6 +474,8 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 {
 	const struct entity_def *d = &entity_defs[e];
 	const char *t = d->name;
+	const struct stage *st = run->stage;
+	const struct mastermap *mm = st->mm[e];
 	struct strbuf sb;
 	sqlite3_stmt *sel, *ins, *act;
 	uint64_t *cls = run->cls[e];
@@ -391,8 +582,10 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 		m_fail(m, "classify");
 	sqlite3_finalize(sel);
 	sqlite3_finalize(act);
+	cls[CH_UNCHANGED] += st->unchanged[e];
 	/* retired: master rows the snapshot no longer lists */
-	if (!m->failed && snapshot && entity_in_batch(run, e)) {
+	if (!m->failed && snapshot && entity_in_batch(run, e) &&
+	    (!mm || mm->unseen)) {
 		strbuf_init(&sb, 1 << 16);
 		strbuf_addf(&sb, "INSERT INTO temp.act(entity, kind, key, k1, k2)"
 			    " SELECT %d, 2, ", (int)e);
@@ -400,6 +593,13 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 		strbuf_addf(&sb, ", m.%s, %s%s FROM main.%s m WHERE ",
 			    d->cols[d->key[0]].name, d->nkey > 1 ? "m." : "NULL",
 			    d->nkey > 1 ? d->cols[d->key[1]].name : "", t);
+		if (mm) {
+			/* The map knows most keys the batch had; the
+			 * stage and the kept keys settle the rest. */
+			strbuf_addstr(&sb, "NOT csp_seen(");
+			key_expr(&sb, e, "m");
+			strbuf_addstr(&sb, ") AND ");
+		}
 		missing_cond(&sb, e);
 		m_exec(m, sb.buf);
 		cls[CH_RETIRED] = (uint64_t)sqlite3_changes(m->db);

@@ -34,6 +34,10 @@ int stage_add(struct stage *s, const struct record *rec);
 /* Index the staged rows of the entities in the bit set (bit e for entity
  * e) by key, once every file of them is read; 0 or -1. */
 int stage_index(struct stage *s, unsigned entities);
+/* Read the master's keys and row hashes of entity e, so that from now on
+ * an accepted row the master holds unchanged is counted, not staged
+ * (reconcile only); 0 or -1. */
+int stage_master_map(struct stage *s, enum entity e);
 /* A stage of only what the cross-entity rules read (check): the
  * relationships judged as they are read need no row in it. */
 int stage_lean(const struct stage *s);

@@ -47,6 +47,7 @@ run --master "$M" reconcile --apply --report-dir "$T/n1" $N1
 expect_exit 0 "night 1 applies"
 normalise_report "$T/n1/summary.txt" > "$T/n1.txt"
 expect_same "$EXP/night1.summary.txt" "$T/n1.txt" "night 1 summary"
+cp "$M" "$T/after1.db"
 run --master "$M" reconcile --apply --report-dir "$T/n2" $N2
 expect_exit 0 "night 2 applies"
 normalise_report "$T/n2/summary.txt" > "$T/n2.txt"
@@ -59,6 +60,34 @@ run --master "$M" reconcile --apply --report-dir "$T/n2b" $N2
 expect_exit 0 "night 2 again"
 if [ "$(wc -l < "$T/n2b/changes.csv")" -eq 1 ]; then ok; else not_ok "second apply reported changes"; fi
 if [ "$(sqlite3 "$M" "SELECT count(*) FROM changes")" = "$history_before" ]; then ok; else not_ok "second apply wrote history"; fi
+
+# A nightly run stages only the relationships that differ from the master;
+# a relationship file whose header is beyond the 4 KiB look-ahead is staged
+# whole and classified in SQL: the same counts and changes.
+mkdir -p "$T/long"
+cp "$T/after1.db" "$T/long.db"
+awk -F, -v OFS=, 'NR == 1 { l = ""; while (length(l) < 5000) l = l "x"; print $0 "," l; next }
+	{ print $0 "," }' samples/night2/relationships.csv >"$T/long/relationships.csv"
+run --master "$T/long.db" reconcile --apply --report-dir "$T/n2long" \
+	samples/night2/mpn_ids.csv samples/night2/resellers.csv "$T/long/relationships.csv"
+expect_exit 0 "night 2, header beyond the look-ahead"
+rel_counts() { grep '^relationships ' "$1"; }
+expect_eq "night 2, header beyond the look-ahead: relationship counts" \
+	"$(rel_counts "$T/n2/summary.txt")" "$(rel_counts "$T/n2long/summary.txt")"
+cut -d, -f2-7 "$T/n2/changes.csv" >"$T/n2.c7"
+cut -d, -f2-7 "$T/n2long/changes.csv" >"$T/n2long.c7"
+expect_same "$T/n2.c7" "$T/n2long.c7" "night 2, header beyond the look-ahead: changes"
+
+# A key given twice with different values, whose master row is unchanged:
+# both rows rejected, neither counted unchanged, the row kept, not retired.
+cp samples/night2/relationships.csv "$T/dup.csv"
+sed -n 3p samples/night2/relationships.csv | sed 's/,active,no,/,active,yes,/' >>"$T/dup.csv"
+cp "$M" "$T/dup.db"
+run --master "$T/dup.db" reconcile --apply --max-reject-pct 100 --report-dir "$T/n2dup" \
+	samples/night2/mpn_ids.csv samples/night2/resellers.csv "$T/dup.csv"
+expect_exit 1 "night 2 again with a duplicate key"
+expect_grep "$T/n2dup/summary.json" '"relationships": {"rows_read": 31, "rows_accepted": 29, "rows_rejected": 2, "duplicates_folded": 0, "new": 0, "changed": 0, "unchanged": 29, "reactivated": 0, "retired": 0}' \
+	"night 2 again with a duplicate key: counts"
 
 # --- history and runs
 run --master "$M" history 0B80A255-53A1-4945-8932-58EF7777682C
