@@ -485,15 +485,15 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	memset(run->cls[e], 0, sizeof(run->cls[e]));
 	if (master_empty(m, e)) {
 		/* An initial load: every staged row is new, and nothing is
-		 * retired.  One statement lists them; the apply inserts the
-		 * whole stage. */
-		strbuf_init(&sb, 1 << 16);
-		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
-			    " file_no, field_no) SELECT %d, key, 'new', file_no,"
-			    " -1 FROM temp.s_%s", (int)e, t);
-		m_exec(m, sb.buf);
+		 * retired.  changes.csv lists them from the stage's key
+		 * index; the apply inserts the whole stage. */
+		strbuf_init(&sb, 256);
+		strbuf_addf(&sb, "SELECT count(*) FROM temp.s_%s", t);
+		sel = m_prepare(m, sb.buf);
 		strbuf_release(&sb);
-		cls[CH_NEW] = (uint64_t)sqlite3_changes(m->db);
+		if (sel && sqlite3_step(sel) == SQLITE_ROW)
+			cls[CH_NEW] = (uint64_t)sqlite3_column_int64(sel, 0);
+		sqlite3_finalize(sel);
 		run->all_new[e] = 1;
 		return m->failed ? -1 : 0;
 	}
@@ -626,36 +626,71 @@ int reconcile_classify(struct run *run, struct master *m, int snapshot)
 	return 0;
 }
 
-int reconcile_each_change(struct master *m,
-			  int (*cb)(const struct change *c, void *ctx),
-			  void *ctx)
+/* The new rows of an entity the master had none of, in key order. */
+static int each_new(struct master *m, enum entity e,
+		    int (*cb)(const struct change *c, void *ctx), void *ctx)
 {
-	sqlite3_stmt *s = m_prepare(m,
-		"SELECT c.entity, c.key, c.change, c.field, c.old, c.new, f.path"
-		" FROM temp.changes c LEFT JOIN temp.files f"
-		" ON f.file_no = c.file_no ORDER BY c.entity, CASE c.change"
-		" WHEN 'new' THEN 0 WHEN 'reactivated' THEN 1 WHEN 'changed'"
-		" THEN 2 ELSE 3 END, c.key, c.field_no");
 	struct change c;
+	char sql[96];
+	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	if (!s)
+	snprintf(sql, sizeof(sql), "SELECT key FROM temp.s_%s ORDER BY key",
+		 entity_defs[e].name);
+	if (!(s = m_prepare(m, sql)))
 		return -1;
+	memset(&c, 0, sizeof(c));
+	c.entity = entity_defs[e].name;
+	c.change = "new";
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int e = sqlite3_column_int(s, 0);
-
-		c.entity = e >= 0 && e < ENTITY_COUNT ? entity_defs[e].name : "";
-		c.key = (const char *)sqlite3_column_text(s, 1);
-		c.change = (const char *)sqlite3_column_text(s, 2);
-		c.field = (const char *)sqlite3_column_text(s, 3);
-		c.old = (const char *)sqlite3_column_text(s, 4);
-		c.new_ = (const char *)sqlite3_column_text(s, 5);
-		c.file = (const char *)sqlite3_column_text(s, 6);
+		c.key = (const char *)sqlite3_column_text(s, 0);
 		if ((ret = cb(&c, ctx)))
 			break;
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = m_fail(m, "read changes");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int reconcile_each_change(struct run *run,
+			  int (*cb)(const struct change *c, void *ctx),
+			  void *ctx)
+{
+	struct master *m = run->master;
+	sqlite3_stmt *s = m_prepare(m,
+		"SELECT c.entity, c.key, c.change, c.field, c.old, c.new, f.path"
+		" FROM temp.changes c LEFT JOIN temp.files f"
+		" ON f.file_no = c.file_no WHERE c.entity = ? ORDER BY CASE"
+		" c.change WHEN 'new' THEN 0 WHEN 'reactivated' THEN 1 WHEN"
+		" 'changed' THEN 2 ELSE 3 END, c.key, c.field_no");
+	struct change c;
+	int rc = SQLITE_DONE, ret = 0;
+	enum entity e;
+
+	if (!s)
+		return -1;
+	for (e = 0; e < ENTITY_COUNT && !ret; e++) {
+		if (run->all_new[e]) {
+			ret = each_new(m, e, cb, ctx);
+			continue;
+		}
+		sqlite3_reset(s);
+		sqlite3_bind_int(s, 1, e);
+		c.entity = entity_defs[e].name;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			c.key = (const char *)sqlite3_column_text(s, 1);
+			c.change = (const char *)sqlite3_column_text(s, 2);
+			c.field = (const char *)sqlite3_column_text(s, 3);
+			c.old = (const char *)sqlite3_column_text(s, 4);
+			c.new_ = (const char *)sqlite3_column_text(s, 5);
+			c.file = (const char *)sqlite3_column_text(s, 6);
+			if ((ret = cb(&c, ctx)))
+				break;
+		}
+		if (!ret && rc != SQLITE_DONE)
+			ret = m_fail(m, "read changes");
+	}
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -827,9 +862,11 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
 	strbuf_addstr(&sb, ", row_hash, created_run, created_file, updated_run)"
 		      " SELECT ");
 	col_list(&sb, e, "s.");
+	/* All new: one sort of the stage (the "+" keeps the planner off the
+	 * key index, whose order would cost a random read per row). */
 	if (all_new)
 		strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM"
-			    " temp.s_%s s ORDER BY s.key", t);
+			    " temp.s_%s s ORDER BY +s.key", t);
 	else
 		strbuf_addf(&sb, ", s.row_hash, ?1, s.file_no, ?1 FROM"
 			    " temp.act a CROSS JOIN temp.s_%s s ON s.key = a.key"

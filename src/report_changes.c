@@ -38,7 +38,7 @@ int report_changes_csv(struct run *run, const char *dir)
 	fputs("run_id,entity,key,change,field,old,new\n", rf.fp);
 	x.run = run;
 	x.fp = rf.fp;
-	if (reconcile_each_change(run->master, write_change, &x) != 0) {
+	if (reconcile_each_change(run, write_change, &x) != 0) {
 		report_abort(&rf);
 		return -1;
 	}

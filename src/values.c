@@ -40,17 +40,6 @@ static unsigned char to_upper(unsigned char c)
 	return (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
 }
 
-/* Hex digit value, or -1. */
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = to_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int value_text_check(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -113,9 +102,18 @@ size_t value_text_chars(const char *s, size_t len)
 	return n;
 }
 
+/* Lower-case hex digit of each byte, or 0 for a byte that is none. */
+static const char guid_lower[256] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+	['f'] = 'f', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+	['E'] = 'e', ['F'] = 'f',
+};
+
 int value_guid(const char *s, size_t len, char out[VALUE_GUID_LEN + 1])
 {
-	int nonzero = 0;
+	unsigned bad = 0, nonzero = 0;
 
 	out[0] = '\0';
 	if (len == VALUE_GUID_LEN + 2) {
@@ -126,29 +124,25 @@ int value_guid(const char *s, size_t len, char out[VALUE_GUID_LEN + 1])
 	}
 	if (len != VALUE_GUID_LEN)
 		return -1;
+	/* Without early exits: each byte through the table (0 for one that
+	 * is no hex digit), then the four hyphens in their places. */
 	for (size_t i = 0; i < VALUE_GUID_LEN; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int v;
+		char c = guid_lower[(unsigned char)s[i]];
 
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				goto fail;
-			out[i] = '-';
-			continue;
-		}
-		v = hex_value(c);
-		if (v < 0)
-			goto fail;
-		nonzero |= v;
-		out[i] = (char)to_lower(c);
+		out[i] = c;
+		nonzero |= (unsigned)(c > '0');
 	}
-	if (!nonzero)
-		goto fail; /* the nil GUID */
+	bad = (unsigned)(s[8] != '-') | (unsigned)(s[13] != '-') |
+	      (unsigned)(s[18] != '-') | (unsigned)(s[23] != '-');
+	out[8] = out[13] = out[18] = out[23] = '-';
+	for (size_t i = 0; i < VALUE_GUID_LEN; i++)
+		bad |= (unsigned)!out[i];
+	if (bad || !nonzero) {
+		out[0] = '\0';
+		return -1; /* not a GUID, or the nil GUID */
+	}
 	out[VALUE_GUID_LEN] = '\0';
 	return 0;
-fail:
-	out[0] = '\0';
-	return -1;
 }
 
 int value_mpn(const char *s, size_t len)

@@ -57,7 +57,7 @@ int reconcile_classify(struct run *run, struct master *m, int snapshot);
 struct change {
 	const char *entity, *key, *change, *field, *old, *new_, *file;
 };
-int reconcile_each_change(struct master *m,
+int reconcile_each_change(struct run *run,
 			  int (*cb)(const struct change *c, void *ctx),
 			  void *ctx);
 
