@@ -321,17 +321,18 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 			goto fail;
 	}
 	phase_done("read, validate and judge");
-	if (dedup_finish(run->dedup, rel, refused, dup_hit, run) < 0 ||
-	    findings_retract(run->findings, RULE_RESELLER_UNKNOWN,
-			     RULE_DAP_ACTIVE) < 0)
+	if (dedup_finish(run->dedup, rel, refused, dup_hit, run) < 0)
 		goto out;
 	if (run->stage && stage_index(run->stage, rel) < 0)
 		goto fail;
 	phase_done("duplicates, index the stage");
-	if (run->xj &&
-	    crossref_end(run, m, run->xj, 0) < 0)
+	if (run->xj && crossref_end(run, m, run->xj, 0) < 0)
 		goto fail;
-	if (findings_count(run->findings, run->rule_count) < 0)
+	/* A duplicate key is judged by the duplicate rules only, however
+	 * its rows were judged. */
+	if (findings_retract(run->findings, RULE_RESELLER_UNKNOWN,
+			     RULE_DAP_ACTIVE) < 0 ||
+	    findings_count(run->findings, run->rule_count) < 0)
 		goto out;
 	run->exit_code = batch_exit_code(run);
 	clock_gettime(CLOCK_REALTIME, &run->finished);

@@ -467,6 +467,27 @@ verdict "DUPLICATE_KEY on relationships" 1 \
 	"$(F $RL 6 "$C2+$R2" customer_tenant_id+reseller_tenant_id DUPLICATE_KEY error "$C2+$R2")"
 expect_eq "DUPLICATE_KEY on relationships: read, accepted, rejected" "5 3 2" "$(counts "$V/$RL")"
 
+# The same when one occurrence also fails a field rule, read as it comes
+# and read after the resellers (a header beyond the look-ahead).
+setf $RL 6 10 2025-13-45
+DUPF="$(F $RL 3 "$C2+$R2" customer_tenant_id+reseller_tenant_id DUPLICATE_KEY error "$C2+$R2")
+$(F $RL 6 "$C2+$R2" customer_tenant_id+reseller_tenant_id DUPLICATE_KEY error "$C2+$R2")
+$(F $RL 6 "$C2+$R2" since DATE_INVALID error 2025-13-45)"
+chka
+IFS='
+'
+# shellcheck disable=SC2086
+set -- $DUPF
+unset IFS
+verdict "DUPLICATE_KEY and a field error" 1 "$@"
+expect_eq "DUPLICATE_KEY and a field error: read, accepted, rejected" "5 3 2" "$(counts "$V/$RL")"
+awk -v l="$LONG" -F, -v OFS=, 'NR == 1 { print $0 "," l; next } { print $0 "," }' \
+	"$V/$RL" >"$V/long.csv" && mv "$V/long.csv" "$V/$RL"
+chka
+findings "$REJ" | grep -v '|COLUMN_UNKNOWN|' | sort >"$T/dupl.lines"
+printf '%s\n' "$DUPF" | sort >"$T/dupf.lines"
+expect_same "$T/dupf.lines" "$T/dupl.lines" "DUPLICATE_KEY and a field error, header beyond the look-ahead"
+
 # A refused relationship file does not hold back the rules for the others.
 variant refused_rel
 setf $RL 3 9 yes
