@@ -194,7 +194,7 @@ void batch_init(struct run *run, const char *command)
 	make_run_id(run);
 }
 
-static int any_refused(const struct run *run)
+int batch_any_refused(const struct run *run)
 {
 	size_t i;
 
@@ -231,7 +231,7 @@ static int settle_resellers(struct run *run, struct master *m,
 	if (dedup_finish(run->dedup, e, refused, dup_hit, run) < 0 ||
 	    (run->stage && stage_index(run->stage, e) < 0))
 		return -1;
-	if (any_refused(run))
+	if (batch_any_refused(run))
 		return 0; /* references would be incomplete: no cross rules */
 	if (crossref_begin(run, m, o, &run->xj) < 0)
 		return -1;

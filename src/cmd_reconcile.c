@@ -53,16 +53,6 @@ static char *command_line(const struct cli *cli)
 	return sb.buf; /* owned by the caller */
 }
 
-static int any_refused(const struct run *run)
-{
-	size_t i;
-
-	for (i = 0; i < run->nsrc; i++)
-		if (run->src[i].refused)
-			return 1;
-	return 0;
-}
-
 /* The safety valves of SPEC §4; 1 when one trips (run->not_applied says
  * which). */
 static int valves_trip(struct run *run, const struct cli *cli,
@@ -140,7 +130,7 @@ int cmd_reconcile(struct cli *cli)
 	code = batch_read(&run, cli, &m, rg, cli->snapshot);
 	if (code)
 		goto out;
-	if (any_refused(&run)) {
+	if (batch_any_refused(&run)) {
 		snprintf(run.not_applied, sizeof(run.not_applied),
 			 "an input was refused; nothing is applied");
 	} else if (reconcile_classify(&run, &m, cli->snapshot) < 0 ||

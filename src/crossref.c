@@ -604,6 +604,7 @@ static int reject_rows(struct run *run, struct master *m, enum entity e)
 int crossref_begin(struct run *run, struct master *m,
 		   const struct crossref_options *o, struct xjudge **out)
 {
+	sqlite3_stmt *s = NULL;
 	int unjudged = 0;
 	size_t i;
 
@@ -612,18 +613,17 @@ int crossref_begin(struct run *run, struct master *m,
 	    make_effective(m) < 0)
 		return -1;
 	/* Relationship files read so far were staged, not judged. */
+	if (!o->audit && !(s = m_prepare(m, "INSERT INTO temp.unjudged"
+					 " VALUES (?)")))
+		return -1;
 	for (i = 0; !o->audit && i < run->nsrc; i++)
 		if (run->src[i].entity == ENTITY_RELATIONSHIPS &&
 		    !run->src[i].refused) {
 			unjudged++;
-			sqlite3_stmt *s = m_prepare(m, "INSERT INTO"
-						    " temp.unjudged VALUES (?)");
-
-			if (s)
-				sqlite3_bind_int(s, 1, (int)i);
+			sqlite3_bind_int(s, 1, (int)i);
 			m_step_done(m, s);
-			sqlite3_finalize(s);
 		}
+	sqlite3_finalize(s);
 	if (run_rules(run, m, mpn_rules, ARRAY_SIZE(mpn_rules), o->audit) < 0)
 		return -1;
 	if (run_rules(run, m, reseller_rules, ARRAY_SIZE(reseller_rules),

@@ -626,31 +626,26 @@ int reconcile_classify(struct run *run, struct master *m, int snapshot)
 	return 0;
 }
 
-/* The new rows of an entity the master had none of, in key order. */
-static int each_new(struct master *m, enum entity e,
+/* Hand each row of s (entity, key, change, field, old, new, path) to cb
+ * as a change of entity e; stops at and returns a non-zero cb value. */
+static int each_row(struct master *m, sqlite3_stmt *s, enum entity e,
 		    int (*cb)(const struct change *c, void *ctx), void *ctx)
 {
 	struct change c;
-	char sql[96];
-	sqlite3_stmt *s;
 	int rc, ret = 0;
 
-	snprintf(sql, sizeof(sql), "SELECT key FROM temp.s_%s ORDER BY key",
-		 entity_defs[e].name);
-	if (!(s = m_prepare(m, sql)))
-		return -1;
-	memset(&c, 0, sizeof(c));
 	c.entity = entity_defs[e].name;
-	c.change = "new";
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c.key = (const char *)sqlite3_column_text(s, 0);
+		c.key = (const char *)sqlite3_column_text(s, 1);
+		c.change = (const char *)sqlite3_column_text(s, 2);
+		c.field = (const char *)sqlite3_column_text(s, 3);
+		c.old = (const char *)sqlite3_column_text(s, 4);
+		c.new_ = (const char *)sqlite3_column_text(s, 5);
+		c.file = (const char *)sqlite3_column_text(s, 6);
 		if ((ret = cb(&c, ctx)))
-			break;
+			return ret;
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = m_fail(m, "read changes");
-	sqlite3_finalize(s);
-	return ret;
+	return rc == SQLITE_DONE ? 0 : m_fail(m, "read changes");
 }
 
 int reconcile_each_change(struct run *run,
@@ -664,32 +659,31 @@ int reconcile_each_change(struct run *run,
 		" ON f.file_no = c.file_no WHERE c.entity = ? ORDER BY CASE"
 		" c.change WHEN 'new' THEN 0 WHEN 'reactivated' THEN 1 WHEN"
 		" 'changed' THEN 2 ELSE 3 END, c.key, c.field_no");
-	struct change c;
-	int rc = SQLITE_DONE, ret = 0;
+	char sql[128];
+	sqlite3_stmt *n;
+	int ret = 0;
 	enum entity e;
 
 	if (!s)
 		return -1;
 	for (e = 0; e < ENTITY_COUNT && !ret; e++) {
-		if (run->all_new[e]) {
-			ret = each_new(m, e, cb, ctx);
+		if (!run->all_new[e]) {
+			sqlite3_reset(s);
+			sqlite3_bind_int(s, 1, e);
+			ret = each_row(m, s, e, cb, ctx);
 			continue;
 		}
-		sqlite3_reset(s);
-		sqlite3_bind_int(s, 1, e);
-		c.entity = entity_defs[e].name;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			c.key = (const char *)sqlite3_column_text(s, 1);
-			c.change = (const char *)sqlite3_column_text(s, 2);
-			c.field = (const char *)sqlite3_column_text(s, 3);
-			c.old = (const char *)sqlite3_column_text(s, 4);
-			c.new_ = (const char *)sqlite3_column_text(s, 5);
-			c.file = (const char *)sqlite3_column_text(s, 6);
-			if ((ret = cb(&c, ctx)))
-				break;
+		/* An entity the master had none of: its new rows, from the
+		 * stage's key index. */
+		snprintf(sql, sizeof(sql), "SELECT %d, key, 'new', NULL, NULL,"
+			 " NULL, NULL FROM temp.s_%s ORDER BY key", (int)e,
+			 entity_defs[e].name);
+		if (!(n = m_prepare(m, sql))) {
+			ret = -1;
+			break;
 		}
-		if (!ret && rc != SQLITE_DONE)
-			ret = m_fail(m, "read changes");
+		ret = each_row(m, n, e, cb, ctx);
+		sqlite3_finalize(n);
 	}
 	sqlite3_finalize(s);
 	return ret;

@@ -19,6 +19,9 @@ struct regions;
  * 65 for a refused input, else 1 for an error-level finding, else 0. */
 int batch_exit_code(const struct run *run);
 
+/* Whether an input of the run was refused as a whole. */
+int batch_any_refused(const struct run *run);
+
 void batch_init(struct run *run, const char *command);
 
 /* The region table and the provider's regions (--regions-file, --region):
