@@ -228,8 +228,9 @@ static int settle_resellers(struct run *run, struct master *m,
 {
 	const unsigned e = 1u << ENTITY_RESELLERS | 1u << ENTITY_MPN_IDS;
 
-	if (dedup_finish(run->dedup, e, refused, dup_hit, run) < 0 ||
-	    (run->stage && stage_index(run->stage, e) < 0))
+	/* The key index first: a duplicate key drops its staged row by it. */
+	if ((run->stage && stage_index(run->stage, e) < 0) ||
+	    dedup_finish(run->dedup, e, refused, dup_hit, run) < 0)
 		return -1;
 	if (batch_any_refused(run))
 		return 0; /* references would be incomplete: no cross rules */
@@ -321,10 +322,10 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 			goto fail;
 	}
 	phase_done("read, validate and judge");
-	if (dedup_finish(run->dedup, rel, refused, dup_hit, run) < 0)
-		goto out;
 	if (run->stage && stage_index(run->stage, rel) < 0)
 		goto fail;
+	if (dedup_finish(run->dedup, rel, refused, dup_hit, run) < 0)
+		goto out;
 	phase_done("duplicates, index the stage");
 	if (run->xj && crossref_end(run, m, run->xj, 0) < 0)
 		goto fail;
