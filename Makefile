@@ -17,11 +17,11 @@ WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wwrite-strings -Wundef
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -pthread
 ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-ALL_CFLAGS = $(BASE_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
+ALL_CFLAGS = -pthread $(BASE_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 VERSION = $(shell cat VERSION)
@@ -60,11 +60,16 @@ deps:
 	@sh scripts/install-deps
 
 # `make test` installs what it needs, then runs every test twice: once on
-# the normal build and once on an ASan+UBSan build.
+# the normal build and once on an ASan+UBSan build; then the end-to-end
+# tests once more on a ThreadSanitizer build (CSV is parsed on a thread).
 test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check O=build-san SANITIZE=address,undefined CFLAGS='-O1 -g'
+	@$(MAKE) --no-print-directory check-e2e O=build-tsan SANITIZE=thread CFLAGS='-O1 -g'
 	@echo "all test suites passed (plain and sanitizer builds)"
+
+check-e2e: $(O)/csprecon
+	@sh tests/run-e2e.sh $(O)/csprecon
 
 check: $(O)/csprecon $(UNIT_BIN)
 	@sh tests/run-unit.sh $(O)
@@ -89,8 +94,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/csprecon $(DESTDIR)$(MANDIR)/csprecon.1
 
 clean:
-	rm -rf build build-san csprecon
+	rm -rf build build-san build-tsan csprecon
 
-.PHONY: all deps test check demo bench install uninstall clean csprecon
+.PHONY: all deps test check check-e2e demo bench install uninstall clean csprecon
 
 -include $(wildcard $(O)/*.d $(O)/tests/*.d)

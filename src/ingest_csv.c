@@ -13,7 +13,17 @@
  * resumes on the next line.  libcsv has no field-size limit of its own:
  * its realloc hook refuses to grow a field past FIELD_MAX, which surfaces
  * as CSV_ENOMEM and is reported as TOO_LONG.  Blank lines are no records.
+ *
+ * Two threads share the work of a file.  The parser thread reads (and
+ * inflates and hashes), splits lines and runs libcsv; its callbacks only
+ * write events (a field, the end of a row with its line, a parse error, the
+ * end) into a ring of PIPE_BLOCKS blocks.  The calling thread replays the
+ * events in order through the same logic as a one-threaded reader: header
+ * mapping, records, findings and the sink all stay on it.  Memory is the
+ * ring, whatever the size of the file; a reader that stops (refused file,
+ * failed sink) cancels the parser thread.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <csv.h>
@@ -27,13 +37,45 @@
 #define HEADER_NAME_MAX 256
 #define CHUNK (64 * 1024)
 #define CSV_OPTIONS (CSV_STRICT | CSV_STRICT_FINI)
+#define PIPE_BLOCKS 4
+#define BLOCK_SIZE (256 * 1024)
+
+/* Events, each a tag byte and its fields in native byte order:
+ * EV_FIELD u32 length, bytes; EV_ROW u64 line; EV_ERROR u64 line,
+ * i32 libcsv error, u32 length, the bytes of the broken field; EV_END i32
+ * how (END_*), u64 line. */
+enum { EV_FIELD = 'F', EV_ROW = 'R', EV_ERROR = 'E', EV_END = 'Z' };
+enum { END_CLEAN, END_OPEN_QUOTE, END_STREAM, END_INTERNAL, END_NO_THREAD };
+
+struct block {
+	unsigned char *buf;
+	size_t len;
+	uint64_t raw;               /* file bytes read while it filled */
+};
+
+/* The parser thread's side, and the ring both threads share. */
+struct parser {
+	struct peeked *pk;
+	struct csv_parser p;
+	unsigned char delim;
+	uint64_t line;              /* current physical line, from 1 */
+	uint64_t rec_line;          /* line where the open record started */
+	size_t nfields;             /* fields of the open row */
+	int skipping;               /* the rest of a broken line */
+	int stopped;                /* cancelled: no room for events */
+	uint64_t raw_seen;
+	struct block *cur;          /* being filled, not yet published */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct block ring[PIPE_BLOCKS];
+	unsigned made, used;        /* blocks published and consumed */
+	int cancel;
+};
 
 struct csv_state {
 	struct run *run;
 	struct source *src;
 	record_sink sink;
-	struct csv_parser p;
-	unsigned char delim;
 	int in_header;              /* the header row is being read */
 	char *names[HEADER_MAX_COLS]; /* normalised header cells */
 	char *given[HEADER_MAX_COLS]; /* header cells as written */
@@ -43,8 +85,7 @@ struct csv_state {
 	struct strbuf row;          /* mapped fields of the current row */
 	size_t off[ENTITY_MAX_COLS], len[ENTITY_MAX_COLS];
 	unsigned char have[ENTITY_MAX_COLS];
-	uint64_t line;              /* current physical line, from 1 */
-	uint64_t rec_line;          /* line where the open record started */
+	uint64_t rec_line;          /* line where the current record started */
 	int stop;                   /* refused (-1) or sink failure (-2) */
 	int too_many_cols;
 };
@@ -73,28 +114,204 @@ static int term_lf(unsigned char c)
 	return c == '\n';
 }
 
-static int parser_init(struct csv_state *st)
+static int parser_init(struct csv_parser *p, unsigned char delim)
 {
-	if (csv_init(&st->p, CSV_OPTIONS) != 0)
-		return error("cannot start the CSV parser");
-	csv_set_delim(&st->p, st->delim);
-	csv_set_space_func(&st->p, st->delim == '\t' ? space_notab : space_tab);
-	csv_set_term_func(&st->p, term_lf);
-	csv_set_realloc_func(&st->p, capped_realloc);
-	csv_set_blk_size(&st->p, 4096);
+	if (csv_init(p, CSV_OPTIONS) != 0)
+		return -1;
+	csv_set_delim(p, delim);
+	csv_set_space_func(p, delim == '\t' ? space_notab : space_tab);
+	csv_set_term_func(p, term_lf);
+	csv_set_realloc_func(p, capped_realloc);
+	csv_set_blk_size(p, 4096);
 	return 0;
 }
+
+/* ---- the parser thread ---- */
+
+/* Hand the filled block to the reader. */
+static void publish(struct parser *t)
+{
+	if (!t->cur)
+		return;
+	t->cur->raw = t->pk->in->raw_bytes - t->raw_seen;
+	t->raw_seen = t->pk->in->raw_bytes;
+	pthread_mutex_lock(&t->mu);
+	t->made++;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	t->cur = NULL;
+}
+
+/* n bytes of room for an event, or NULL once the reader has cancelled. */
+static unsigned char *room(struct parser *t, size_t n)
+{
+	unsigned char *at;
+
+	if (t->stopped)
+		return NULL;
+	if (t->cur && t->cur->len + n > BLOCK_SIZE)
+		publish(t);
+	if (!t->cur) {
+		pthread_mutex_lock(&t->mu);
+		while (t->made - t->used == PIPE_BLOCKS && !t->cancel)
+			pthread_cond_wait(&t->cv, &t->mu);
+		if (t->cancel) {
+			pthread_mutex_unlock(&t->mu);
+			t->stopped = 1;
+			return NULL;
+		}
+		t->cur = &t->ring[t->made % PIPE_BLOCKS];
+		pthread_mutex_unlock(&t->mu);
+		t->cur->len = 0;
+	}
+	at = t->cur->buf + t->cur->len;
+	t->cur->len += n;
+	return at;
+}
+
+static void put_u32(unsigned char **at, uint32_t v)
+{
+	memcpy(*at, &v, sizeof(v));
+	*at += sizeof(v);
+}
+
+static void put_u64(unsigned char **at, uint64_t v)
+{
+	memcpy(*at, &v, sizeof(v));
+	*at += sizeof(v);
+}
+
+static void emit_field(void *data, size_t len, void *ctx)
+{
+	struct parser *t = ctx;
+	unsigned char *at = room(t, 1 + 4 + len);
+
+	t->nfields++;
+	if (!at)
+		return;
+	*at++ = EV_FIELD;
+	put_u32(&at, (uint32_t)len);
+	if (len)
+		memcpy(at, data, len);
+}
+
+static void emit_row(int c, void *ctx)
+{
+	struct parser *t = ctx;
+	unsigned char *at = room(t, 1 + 8);
+
+	(void)c;
+	t->nfields = 0;
+	if (!at)
+		return;
+	*at++ = EV_ROW;
+	put_u64(&at, t->rec_line);
+}
+
+static void emit_end(struct parser *t, int how)
+{
+	unsigned char *at = room(t, 1 + 4 + 8);
+
+	if (!at)
+		return;
+	*at++ = EV_END;
+	put_u32(&at, (uint32_t)how);
+	put_u64(&at, t->rec_line);
+	publish(t);
+}
+
+static int parser_row_open(const struct parser *t)
+{
+	return t->nfields > 0 || t->p.entry_pos > 0;
+}
+
+/* After a parse error: tell the reader, skip the rest of the physical
+ * line, restart libcsv. */
+static int parse_failed(struct parser *t)
+{
+	size_t elen = t->p.entry_pos;
+	unsigned char *at;
+
+	if (!parser_row_open(t))
+		t->rec_line = t->line;
+	if (elen > FIELD_MAX + 1)
+		elen = FIELD_MAX + 1;
+	if ((at = room(t, 1 + 8 + 4 + 4 + elen))) {
+		*at++ = EV_ERROR;
+		put_u64(&at, t->rec_line);
+		put_u32(&at, (uint32_t)csv_error(&t->p));
+		put_u32(&at, (uint32_t)elen);
+		if (elen)
+			memcpy(at, t->p.entry_buf, elen);
+	}
+	t->nfields = 0;
+	csv_free(&t->p);
+	return parser_init(&t->p, t->delim);
+}
+
+/* Feed bytes; splits at LF so that every event knows its line. */
+static int feed(struct parser *t, const unsigned char *buf, size_t len)
+{
+	while (len && !t->stopped) {
+		const unsigned char *nl = memchr(buf, '\n', len);
+		size_t seg = nl ? (size_t)(nl - buf) + 1 : len;
+
+		if (t->skipping) {
+			if (nl)
+				t->line++, t->skipping = 0;
+		} else {
+			if (!parser_row_open(t))
+				t->rec_line = t->line;
+			if (csv_parse(&t->p, buf, seg, emit_field, emit_row, t) !=
+			    seg) {
+				if (parse_failed(t) < 0)
+					return -1;
+				if (!nl)
+					t->skipping = 1;
+			}
+			if (nl)
+				t->line++;
+		}
+		buf += seg;
+		len -= seg;
+	}
+	return 0;
+}
+
+static void *parser_main(void *arg)
+{
+	struct parser *t = arg;
+	unsigned char *buf = xmalloc(CHUNK);
+	long n;
+
+	while ((n = peeked_read(t->pk, buf, CHUNK)) > 0 && !t->stopped)
+		if (feed(t, buf, (size_t)n) < 0) {
+			emit_end(t, END_INTERNAL);
+			free(buf);
+			return NULL;
+		}
+	free(buf);
+	if (n < 0) {
+		emit_end(t, END_STREAM);
+	} else if (t->skipping) {
+		emit_end(t, END_CLEAN);
+	} else {
+		if (!parser_row_open(t))
+			t->rec_line = t->line;
+		emit_end(t, csv_fini(&t->p, emit_field, emit_row, t) ?
+			 END_OPEN_QUOTE : END_CLEAN);
+	}
+	publish(t);
+	return NULL;
+}
+
+/* ---- the reader: replays the events ---- */
 
 static void row_reset(struct csv_state *st)
 {
 	st->nfields = 0;
 	strbuf_reset(&st->row);
 	memset(st->have, 0, sizeof(st->have));
-}
-
-static int row_open(const struct csv_state *st)
-{
-	return st->nfields > 0 || st->p.entry_pos > 0;
 }
 
 static void header_field(struct csv_state *st, const char *s, size_t len)
@@ -267,17 +484,12 @@ static int header_done(struct csv_state *st)
 	return st->src->refused ? -1 : 0;
 }
 
-/* After a parse error: report the broken record, skip the rest of the
- * physical line, restart the parser. */
-static int parse_error(struct csv_state *st)
+/* A parse error the parser thread met: report the broken record. */
+static int parse_error(struct csv_state *st, int err, const char *entry,
+		       size_t elen)
 {
-	int err = csv_error(&st->p);
-	const char *entry = (const char *)st->p.entry_buf;
-	size_t elen = st->p.entry_pos;
 	int col = -1;
 
-	if (!row_open(st))
-		st->rec_line = st->line;
 	if (st->in_header) {
 		refuse_missing(st, "the header line cannot be read as CSV");
 		return -1;
@@ -285,7 +497,7 @@ static int parse_error(struct csv_state *st)
 	if (st->nfields < st->ncols)
 		col = st->map[st->nfields];
 	if (err == CSV_ENOMEM || err == CSV_ETOOBIG) {
-		if (entry && memchr(entry, '\n', elen))
+		if (elen && memchr(entry, '\n', elen))
 			reject_row(st, RULE_CSV_MALFORMED, col, entry, elen,
 				   "quoted field runs over several lines "
 				   "and past the field limit: unterminated "
@@ -300,39 +512,61 @@ static int parse_error(struct csv_state *st)
 			   "stray quote, or text after a closing quote; rest "
 			   "of the line skipped");
 	}
-	csv_free(&st->p);
 	row_reset(st);
-	return parser_init(st);
+	return 0;
 }
 
-/* Feed bytes; splits at LF so that every callback knows its line. */
-static int feed(struct csv_state *st, const unsigned char *buf, size_t len,
-		int *skipping)
+static uint32_t get_u32(const unsigned char **at)
 {
-	while (len && !st->stop) {
-		const unsigned char *nl = memchr(buf, '\n', len);
-		size_t seg = nl ? (size_t)(nl - buf) + 1 : len;
+	uint32_t v;
 
-		if (*skipping) {
-			if (nl)
-				st->line++, *skipping = 0;
-		} else {
-			if (!row_open(st))
-				st->rec_line = st->line;
-			if (csv_parse(&st->p, buf, seg, cb_field, cb_row, st) !=
-			    seg) {
-				if (parse_error(st) < 0)
-					return -1;
-				if (!nl)
-					*skipping = 1;
-			}
-			if (nl)
-				st->line++;
+	memcpy(&v, *at, sizeof(v));
+	*at += sizeof(v);
+	return v;
+}
+
+static uint64_t get_u64(const unsigned char **at)
+{
+	uint64_t v;
+
+	memcpy(&v, *at, sizeof(v));
+	*at += sizeof(v);
+	return v;
+}
+
+/* Replay one block; sets *end (END_*) at the end event, else -1. */
+static void replay(struct csv_state *st, const struct block *b, int *end)
+{
+	const unsigned char *at = b->buf, *stop = b->buf + b->len;
+
+	while (at < stop && !st->stop) {
+		int tag = *at++;
+		uint32_t len, err;
+
+		switch (tag) {
+		case EV_FIELD:
+			len = get_u32(&at);
+			cb_field((void *)(uintptr_t)at, len, st);
+			at += len;
+			break;
+		case EV_ROW:
+			st->rec_line = get_u64(&at);
+			cb_row(0, st);
+			break;
+		case EV_ERROR:
+			st->rec_line = get_u64(&at);
+			err = get_u32(&at);
+			len = get_u32(&at);
+			if (parse_error(st, (int)err, (const char *)at, len) < 0)
+				st->stop = -1;
+			at += len;
+			break;
+		default: /* EV_END */
+			*end = (int)get_u32(&at);
+			st->rec_line = get_u64(&at);
+			return;
 		}
-		buf += seg;
-		len -= seg;
 	}
-	return st->stop;
 }
 
 static unsigned char detect_delim(const unsigned char *s, size_t len)
@@ -385,7 +619,7 @@ static void guess_row(int c, void *ctx)
 
 enum entity csv_head_entity(const unsigned char *s, size_t len)
 {
-	struct csv_state st;
+	struct csv_parser p;
 	struct guess g;
 	const unsigned char *nl;
 	enum entity e = ENTITY_NONE;
@@ -398,16 +632,14 @@ enum entity csv_head_entity(const unsigned char *s, size_t len)
 	/* Only a header line that is whole in the look-ahead. */
 	if (!(nl = memchr(s, '\n', len)))
 		return ENTITY_NONE;
-	memset(&st, 0, sizeof(st));
 	memset(&g, 0, sizeof(g));
-	st.delim = detect_delim(s, len);
-	if (parser_init(&st) < 0)
+	if (parser_init(&p, detect_delim(s, len)) < 0)
 		return ENTITY_NONE;
 	len = (size_t)(nl - s) + 1;
-	if (csv_parse(&st.p, s, len, guess_field, guess_row, &g) == len &&
+	if (csv_parse(&p, s, len, guess_field, guess_row, &g) == len &&
 	    g.done && !g.full)
 		e = entity_detect(g.names, g.ncols);
-	csv_free(&st.p);
+	csv_free(&p);
 	for (i = 0; i < g.ncols; i++)
 		free(g.names[i]);
 	return e;
@@ -422,23 +654,73 @@ static void state_release(struct csv_state *st)
 		free(st->given[i]);
 	}
 	strbuf_release(&st->row);
-	csv_free(&st->p);
+}
+
+/* Run the parser thread over pk and replay its events; the END_* how the
+ * parse ended, or -1 when the reader stopped first. */
+static int read_events(struct csv_state *st, struct parser *t)
+{
+	struct progress *progress = t->pk->in->progress;
+	pthread_t thread;
+	int end = -1, i;
+
+	/* Progress is told by the reader, as it takes each block. */
+	t->pk->in->progress = NULL;
+	t->raw_seen = t->pk->in->raw_bytes;
+	t->line = 1;
+	t->rec_line = 1;
+	for (i = 0; i < PIPE_BLOCKS; i++)
+		t->ring[i].buf = xmalloc(BLOCK_SIZE);
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	if (pthread_create(&thread, NULL, parser_main, t) != 0) {
+		error("cannot start the CSV parser thread");
+		end = END_NO_THREAD;
+		goto out;
+	}
+	while (end < 0 && !st->stop) {
+		const struct block *b;
+
+		pthread_mutex_lock(&t->mu);
+		while (t->made == t->used)
+			pthread_cond_wait(&t->cv, &t->mu);
+		b = &t->ring[t->used % PIPE_BLOCKS];
+		pthread_mutex_unlock(&t->mu);
+		progress_add(progress, b->raw);
+		replay(st, b, &end);
+		pthread_mutex_lock(&t->mu);
+		t->used++;
+		pthread_cond_signal(&t->cv);
+		pthread_mutex_unlock(&t->mu);
+	}
+	pthread_mutex_lock(&t->mu);
+	t->cancel = 1;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(thread, NULL);
+out:
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	for (i = 0; i < PIPE_BLOCKS; i++)
+		free(t->ring[i].buf);
+	csv_free(&t->p);
+	t->pk->in->progress = progress;
+	return end;
 }
 
 int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
 	       record_sink sink)
 {
 	struct csv_state st;
-	unsigned char *buf = xmalloc(CHUNK);
-	int skipping = 0, ret = 0;
-	long n;
+	struct parser t;
+	int ret = 0;
 
 	memset(&st, 0, sizeof(st));
+	memset(&t, 0, sizeof(t));
 	st.run = run;
 	st.src = src;
 	st.sink = sink;
 	st.in_header = 1;
-	st.line = 1;
 	st.rec_line = 1;
 	strbuf_init(&st.row, ENTITY_MAX_COLS * (FIELD_MAX + 1));
 	src->entity = ENTITY_NONE;
@@ -449,37 +731,42 @@ int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
 			   "UTF-8");
 		run_finding(run, src, 1, NULL, -1, RULE_ENCODING_INVALID, NULL,
 			    0, "the file is UTF-16, not UTF-8; file refused");
-		free(buf);
+		state_release(&st);
 		return -1;
 	}
 	if (pk->head_len >= 3 && !memcmp(pk->head, "\xef\xbb\xbf", 3)) {
 		pk->head += 3;
 		pk->head_len -= 3;
 	}
-	st.delim = detect_delim(pk->head, pk->head_len);
-	if (parser_init(&st) < 0) {
-		free(buf);
+	t.pk = pk;
+	t.delim = detect_delim(pk->head, pk->head_len);
+	if (parser_init(&t.p, t.delim) < 0) {
+		error("cannot start the CSV parser");
+		state_release(&st);
 		return -2;
 	}
-	while ((n = peeked_read(pk, buf, CHUNK)) > 0) {
-		ret = feed(&st, buf, (size_t)n, &skipping);
-		if (ret)
-			break;
-	}
-	if (n < 0) {
+	switch (read_events(&st, &t)) {
+	case END_STREAM:
 		ret = ingest_stream_failed(run, src, pk->in);
-	} else if (!ret && !skipping) {
-		if (!row_open(&st))
-			st.rec_line = st.line;
-		if (csv_fini(&st.p, cb_field, cb_row, &st) != 0) {
-			if (st.in_header)
-				refuse_missing(&st, "the header line cannot be "
-					       "read as CSV");
-			else
-				reject_row(&st, RULE_CSV_MALFORMED, -1, NULL, 0,
-					   "unterminated quote: the "
-					   "record runs to the end of the file");
-		}
+		break;
+	case END_OPEN_QUOTE:
+		if (st.in_header)
+			refuse_missing(&st, "the header line cannot be read "
+				       "as CSV");
+		else
+			reject_row(&st, RULE_CSV_MALFORMED, -1, NULL, 0,
+				   "unterminated quote: the record runs to "
+				   "the end of the file");
+		ret = st.stop;
+		break;
+	case END_INTERNAL:
+		error("cannot restart the CSV parser");
+		ret = -2;
+		break;
+	case END_NO_THREAD:
+		ret = -2;
+		break;
+	default: /* END_CLEAN, or the reader stopped */
 		ret = st.stop;
 	}
 	if (!ret && st.in_header) {
@@ -487,6 +774,5 @@ int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
 		ret = -1;
 	}
 	state_release(&st);
-	free(buf);
 	return ret < 0 ? ret : (src->refused ? -1 : 0);
 }

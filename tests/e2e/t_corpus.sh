@@ -463,4 +463,50 @@ expect_exit 65 "not well-formed XML, gzipped"
 expect_finding "not well-formed XML, gzipped" "$T/nw.xml.gz" "" XML_INVALID error ""
 expect_eq "not well-formed XML, gzipped: format" xml.gz "$(jfile "$T/nw.xml.gz" format)"
 
+# A file of many parser blocks (the CSV parser thread hands over 256 KiB at
+# a time): broken rows, over-long fields and multi-line quoted fields
+# anywhere, also across block edges, keep their lines and their order.
+awk -v want="$T/many.want" 'BEGIN {
+	print "customer_tenant_id,customer_name,customer_domain,customer_country,reseller_tenant_id,reseller_mpn_id,relationship_to_partner,state,dap,since"
+	big = "y"; while (length(big) < 70000) big = big big
+	line = 2
+	for (i = 1; i <= 30000; i++) {
+		id = sprintf("%08x-0002-4000-8000-%012x", i, i)
+		rest = ",NL,f6fadfa7-e5c1-4b62-b362-da5cc13da58a,4721402,reseller,active,no,2024-03-11"
+		if (i % 997 == 0) {
+			print id ",Stray \"quote,c" i ".example.nl" rest
+			print line ":CSV_MALFORMED" > want
+		} else if (i % 1999 == 0) {
+			print id ",Ragged,c" i ".example.nl" rest ",x"
+			print line ":COLUMN_COUNT" > want
+		} else if (i % 2503 == 0) {
+			print id "," big ",c" i ".example.nl" rest
+			print line ":TOO_LONG" > want
+		} else if (i % 3001 == 0) {
+			print id ",\"Two\nlines\",c" i ".example.nl" rest
+			print line ":ENCODING_INVALID" > want
+			line++
+		} else {
+			print id ",Customer " i ",c" i ".example.nl" rest
+		}
+		line++
+	}
+}' >"$T/many.csv"
+f=$T/many.csv
+chk many samples/mpn_ids.csv samples/resellers.csv "$f"
+expect_exit 1 "a file of many parser blocks"
+expect_eq "a file of many parser blocks: findings" \
+	"$(tr '\n' ' ' <"$T/many.want" | sed 's/ $//')" \
+	"$(awk -F, -v p="$f" 'NR > 1 && $2 == p && $7 ~ /^(CSV_MALFORMED|COLUMN_COUNT|TOO_LONG|ENCODING_INVALID)$/ { print $3 ":" $7 }' "$REJ" | tr '\n' ' ' | sed 's/ $//')"
+expect_rows "a file of many parser blocks" "$f" 30000 \
+	$((30000 - $(wc -l <"$T/many.want"))) "$(wc -l <"$T/many.want" | tr -d ' ')"
+gzip -n <"$f" >"$f.gz"
+chk manygz samples/mpn_ids.csv samples/resellers.csv "$f.gz"
+expect_rows "a file of many parser blocks, gzipped" "$f.gz" 30000 \
+	$((30000 - $(wc -l <"$T/many.want"))) "$(wc -l <"$T/many.want" | tr -d ' ')"
+# Refused at its header: the parser thread is stopped, not waited out.
+{ echo "foo,bar"; cat "$f"; } >"$T/many-badhead.csv"
+chk manybad "$T/many-badhead.csv"
+expect_exit 65 "a long file refused at its header"
+
 finish
