@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "csprecon/cli.h"
 #include "csprecon/util.h"
@@ -495,6 +496,10 @@ int main(int argc, char **argv)
 	int help = 0, version = 0, code, i;
 	const char *env;
 
+	/* SQLite is only ever used from this thread (the CSV parser thread
+	 * never touches it): no mutex around every call. */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	memset(&cli, 0, sizeof(cli));
 	cli.run.entity = ENTITY_NONE;
 	cli.run.max_input_bytes = (uint64_t)16 << 30;

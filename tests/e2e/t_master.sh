@@ -47,7 +47,24 @@ run --master "$M" reconcile --apply --report-dir "$T/n1" $N1
 expect_exit 0 "night 1 applies"
 normalise_report "$T/n1/summary.txt" > "$T/n1.txt"
 expect_same "$EXP/night1.summary.txt" "$T/n1.txt" "night 1 summary"
+expect_eq "journal mode after an initial load" wal "$(sqlite3 "$M" 'PRAGMA journal_mode')"
 cp "$M" "$T/after1.db"
+# The same initial load while another connection has the master open: it
+# stays in WAL mode for the load, without waiting for the reader.
+M2=$T/m2.db
+run --master "$M2" init
+(echo "SELECT count(*) FROM runs;"; sleep 3) | sqlite3 "$M2" >/dev/null &
+reader=$!
+sleep 0.5
+started=$(date +%s)
+run --master "$M2" reconcile --apply --report-dir "$T/n1r" $N1
+expect_exit 0 "night 1 with a reader open"
+if [ $(($(date +%s) - started)) -lt 3 ]; then ok; else not_ok "night 1 waited for the reader"; fi
+normalise_report "$T/n1r/summary.txt" > "$T/n1r.txt"
+expect_same "$EXP/night1.summary.txt" "$T/n1r.txt" "night 1 with a reader open: summary"
+wait "$reader"
+expect_eq "night 1 with a reader open: rows" 30 "$(sqlite3 "$M2" 'SELECT count(*) FROM relationships')"
+expect_eq "night 1 with a reader open: journal mode" wal "$(sqlite3 "$M2" 'PRAGMA journal_mode')"
 run --master "$M" reconcile --apply --report-dir "$T/n2" $N2
 expect_exit 0 "night 2 applies"
 normalise_report "$T/n2/summary.txt" > "$T/n2.txt"
