@@ -14,21 +14,20 @@
  * its realloc hook refuses to grow a field past FIELD_MAX, which surfaces
  * as CSV_ENOMEM and is reported as TOO_LONG.  Blank lines are no records.
  *
- * Two threads share the work of a file.  The parser thread reads (and
- * inflates and hashes), splits lines and runs libcsv; its callbacks only
- * write events (a field, the end of a row with its line, a parse error, the
- * end) into a ring of PIPE_BLOCKS blocks.  The calling thread replays the
- * events in order through the same logic as a one-threaded reader: header
- * mapping, records, findings and the sink all stay on it.  Memory is the
- * ring, whatever the size of the file; a reader that stops (refused file,
- * failed sink) cancels the parser thread.
+ * Two threads share the work of a file (pipe.h).  The parser thread
+ * reads, splits lines and runs libcsv; its callbacks only write events (a
+ * field, the end of a row with its line, a parse error, the end).  The
+ * calling thread replays them in order through the same logic as a
+ * one-threaded reader: header mapping, records, findings and the sink all
+ * stay on it.  A reader that stops (refused file, failed sink) cancels the
+ * parser thread.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <csv.h>
 
 #include "csprecon/ingest.h"
+#include "csprecon/pipe.h"
 #include "csprecon/util.h"
 #include "csprecon/validate.h"
 #include "csprecon/banned.h"
@@ -37,8 +36,6 @@
 #define HEADER_NAME_MAX 256
 #define CHUNK (64 * 1024)
 #define CSV_OPTIONS (CSV_STRICT | CSV_STRICT_FINI)
-#define PIPE_BLOCKS 4
-#define BLOCK_SIZE (256 * 1024)
 
 /* Events, each a tag byte and its fields in native byte order:
  * EV_FIELD u32 length, bytes; EV_ROW u64 line; EV_ERROR u64 line,
@@ -47,14 +44,9 @@
 enum { EV_FIELD = 'F', EV_ROW = 'R', EV_ERROR = 'E', EV_END = 'Z' };
 enum { END_CLEAN, END_OPEN_QUOTE, END_STREAM, END_INTERNAL, END_NO_THREAD };
 
-struct block {
-	unsigned char *buf;
-	size_t len;
-	uint64_t raw;               /* file bytes read while it filled */
-};
-
-/* The parser thread's side, and the ring both threads share. */
+/* The parser thread's side. */
 struct parser {
+	struct pipe pipe;
 	struct peeked *pk;
 	struct csv_parser p;
 	unsigned char delim;
@@ -62,14 +54,6 @@ struct parser {
 	uint64_t rec_line;          /* line where the open record started */
 	size_t nfields;             /* fields of the open row */
 	int skipping;               /* the rest of a broken line */
-	int stopped;                /* cancelled: no room for events */
-	uint64_t raw_seen;
-	struct block *cur;          /* being filled, not yet published */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct block ring[PIPE_BLOCKS];
-	unsigned made, used;        /* blocks published and consumed */
-	int cancel;
 };
 
 struct csv_state {
@@ -128,69 +112,16 @@ static int parser_init(struct csv_parser *p, unsigned char delim)
 
 /* ---- the parser thread ---- */
 
-/* Hand the filled block to the reader. */
-static void publish(struct parser *t)
-{
-	if (!t->cur)
-		return;
-	t->cur->raw = t->pk->in->raw_bytes - t->raw_seen;
-	t->raw_seen = t->pk->in->raw_bytes;
-	pthread_mutex_lock(&t->mu);
-	t->made++;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	t->cur = NULL;
-}
-
-/* n bytes of room for an event, or NULL once the reader has cancelled. */
-static unsigned char *room(struct parser *t, size_t n)
-{
-	unsigned char *at;
-
-	if (t->stopped)
-		return NULL;
-	if (t->cur && t->cur->len + n > BLOCK_SIZE)
-		publish(t);
-	if (!t->cur) {
-		pthread_mutex_lock(&t->mu);
-		while (t->made - t->used == PIPE_BLOCKS && !t->cancel)
-			pthread_cond_wait(&t->cv, &t->mu);
-		if (t->cancel) {
-			pthread_mutex_unlock(&t->mu);
-			t->stopped = 1;
-			return NULL;
-		}
-		t->cur = &t->ring[t->made % PIPE_BLOCKS];
-		pthread_mutex_unlock(&t->mu);
-		t->cur->len = 0;
-	}
-	at = t->cur->buf + t->cur->len;
-	t->cur->len += n;
-	return at;
-}
-
-static void put_u32(unsigned char **at, uint32_t v)
-{
-	memcpy(*at, &v, sizeof(v));
-	*at += sizeof(v);
-}
-
-static void put_u64(unsigned char **at, uint64_t v)
-{
-	memcpy(*at, &v, sizeof(v));
-	*at += sizeof(v);
-}
-
 static void emit_field(void *data, size_t len, void *ctx)
 {
 	struct parser *t = ctx;
-	unsigned char *at = room(t, 1 + 4 + len);
+	unsigned char *at = pipe_room(&t->pipe, 1 + 4 + len);
 
 	t->nfields++;
 	if (!at)
 		return;
 	*at++ = EV_FIELD;
-	put_u32(&at, (uint32_t)len);
+	pipe_put32(&at, (uint32_t)len);
 	if (len)
 		memcpy(at, data, len);
 }
@@ -198,26 +129,26 @@ static void emit_field(void *data, size_t len, void *ctx)
 static void emit_row(int c, void *ctx)
 {
 	struct parser *t = ctx;
-	unsigned char *at = room(t, 1 + 8);
+	unsigned char *at = pipe_room(&t->pipe, 1 + 8);
 
 	(void)c;
 	t->nfields = 0;
 	if (!at)
 		return;
 	*at++ = EV_ROW;
-	put_u64(&at, t->rec_line);
+	pipe_put64(&at, t->rec_line);
 }
 
 static void emit_end(struct parser *t, int how)
 {
-	unsigned char *at = room(t, 1 + 4 + 8);
+	unsigned char *at = pipe_room(&t->pipe, 1 + 4 + 8);
 
 	if (!at)
 		return;
 	*at++ = EV_END;
-	put_u32(&at, (uint32_t)how);
-	put_u64(&at, t->rec_line);
-	publish(t);
+	pipe_put32(&at, (uint32_t)how);
+	pipe_put64(&at, t->rec_line);
+	pipe_publish(&t->pipe);
 }
 
 static int parser_row_open(const struct parser *t)
@@ -236,11 +167,11 @@ static int parse_failed(struct parser *t)
 		t->rec_line = t->line;
 	if (elen > FIELD_MAX + 1)
 		elen = FIELD_MAX + 1;
-	if ((at = room(t, 1 + 8 + 4 + 4 + elen))) {
+	if ((at = pipe_room(&t->pipe, 1 + 8 + 4 + 4 + elen))) {
 		*at++ = EV_ERROR;
-		put_u64(&at, t->rec_line);
-		put_u32(&at, (uint32_t)csv_error(&t->p));
-		put_u32(&at, (uint32_t)elen);
+		pipe_put64(&at, t->rec_line);
+		pipe_put32(&at, (uint32_t)csv_error(&t->p));
+		pipe_put32(&at, (uint32_t)elen);
 		if (elen)
 			memcpy(at, t->p.entry_buf, elen);
 	}
@@ -252,7 +183,7 @@ static int parse_failed(struct parser *t)
 /* Feed bytes; splits at LF so that every event knows its line. */
 static int feed(struct parser *t, const unsigned char *buf, size_t len)
 {
-	while (len && !t->stopped) {
+	while (len && !t->pipe.stopped) {
 		const unsigned char *nl = memchr(buf, '\n', len);
 		size_t seg = nl ? (size_t)(nl - buf) + 1 : len;
 
@@ -284,7 +215,7 @@ static void *parser_main(void *arg)
 	unsigned char *buf = xmalloc(CHUNK);
 	long n;
 
-	while ((n = peeked_read(t->pk, buf, CHUNK)) > 0 && !t->stopped)
+	while ((n = peeked_read(t->pk, buf, CHUNK)) > 0 && !t->pipe.stopped)
 		if (feed(t, buf, (size_t)n) < 0) {
 			emit_end(t, END_INTERNAL);
 			free(buf);
@@ -301,7 +232,7 @@ static void *parser_main(void *arg)
 		emit_end(t, csv_fini(&t->p, emit_field, emit_row, t) ?
 			 END_OPEN_QUOTE : END_CLEAN);
 	}
-	publish(t);
+	pipe_publish(&t->pipe);
 	return NULL;
 }
 
@@ -516,26 +447,9 @@ static int parse_error(struct csv_state *st, int err, const char *entry,
 	return 0;
 }
 
-static uint32_t get_u32(const unsigned char **at)
-{
-	uint32_t v;
-
-	memcpy(&v, *at, sizeof(v));
-	*at += sizeof(v);
-	return v;
-}
-
-static uint64_t get_u64(const unsigned char **at)
-{
-	uint64_t v;
-
-	memcpy(&v, *at, sizeof(v));
-	*at += sizeof(v);
-	return v;
-}
-
 /* Replay one block; sets *end (END_*) at the end event, else -1. */
-static void replay(struct csv_state *st, const struct block *b, int *end)
+static void replay(struct csv_state *st, const struct pipe_block *b,
+		   int *end)
 {
 	const unsigned char *at = b->buf, *stop = b->buf + b->len;
 
@@ -545,25 +459,25 @@ static void replay(struct csv_state *st, const struct block *b, int *end)
 
 		switch (tag) {
 		case EV_FIELD:
-			len = get_u32(&at);
+			len = pipe_get32(&at);
 			cb_field((void *)(uintptr_t)at, len, st);
 			at += len;
 			break;
 		case EV_ROW:
-			st->rec_line = get_u64(&at);
+			st->rec_line = pipe_get64(&at);
 			cb_row(0, st);
 			break;
 		case EV_ERROR:
-			st->rec_line = get_u64(&at);
-			err = get_u32(&at);
-			len = get_u32(&at);
+			st->rec_line = pipe_get64(&at);
+			err = pipe_get32(&at);
+			len = pipe_get32(&at);
 			if (parse_error(st, (int)err, (const char *)at, len) < 0)
 				st->stop = -1;
 			at += len;
 			break;
 		default: /* EV_END */
-			*end = (int)get_u32(&at);
-			st->rec_line = get_u64(&at);
+			*end = (int)pipe_get32(&at);
+			st->rec_line = pipe_get64(&at);
 			return;
 		}
 	}
@@ -660,51 +574,20 @@ static void state_release(struct csv_state *st)
  * parse ended, or -1 when the reader stopped first. */
 static int read_events(struct csv_state *st, struct parser *t)
 {
-	struct progress *progress = t->pk->in->progress;
-	pthread_t thread;
-	int end = -1, i;
+	int end = -1;
 
-	/* Progress is told by the reader, as it takes each block. */
-	t->pk->in->progress = NULL;
-	t->raw_seen = t->pk->in->raw_bytes;
 	t->line = 1;
 	t->rec_line = 1;
-	for (i = 0; i < PIPE_BLOCKS; i++)
-		t->ring[i].buf = xmalloc(BLOCK_SIZE);
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
-	if (pthread_create(&thread, NULL, parser_main, t) != 0) {
-		error("cannot start the CSV parser thread");
-		end = END_NO_THREAD;
-		goto out;
+	if (pipe_start(&t->pipe, t->pk->in, parser_main, t) < 0) {
+		csv_free(&t->p);
+		return END_NO_THREAD;
 	}
 	while (end < 0 && !st->stop) {
-		const struct block *b;
-
-		pthread_mutex_lock(&t->mu);
-		while (t->made == t->used)
-			pthread_cond_wait(&t->cv, &t->mu);
-		b = &t->ring[t->used % PIPE_BLOCKS];
-		pthread_mutex_unlock(&t->mu);
-		progress_add(progress, b->raw);
-		replay(st, b, &end);
-		pthread_mutex_lock(&t->mu);
-		t->used++;
-		pthread_cond_signal(&t->cv);
-		pthread_mutex_unlock(&t->mu);
+		replay(st, pipe_take(&t->pipe), &end);
+		pipe_done(&t->pipe);
 	}
-	pthread_mutex_lock(&t->mu);
-	t->cancel = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	pthread_join(thread, NULL);
-out:
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
-	for (i = 0; i < PIPE_BLOCKS; i++)
-		free(t->ring[i].buf);
+	pipe_stop(&t->pipe);
 	csv_free(&t->p);
-	t->pk->in->progress = progress;
 	return end;
 }
 

@@ -20,6 +20,10 @@
  * XSD, whose three roots are the three entities.  libxml2's reader may go
  * on returning nodes after an error, so the first error or warning of any
  * kind ends the file: it is refused, and nothing read from it counts.
+ *
+ * The reader runs on a parser thread (pipe.h): each record goes to the
+ * calling thread as an event, and the calling thread hands it to the sink.
+ * The error state is read once the thread has ended.
  */
 #include <string.h>
 #include <libxml/parser.h>
@@ -27,6 +31,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "csprecon/ingest.h"
+#include "csprecon/pipe.h"
 #include "csprecon/util.h"
 #include "csprecon/xml.h"
 #include "csprecon/banned.h"
@@ -34,6 +39,17 @@
 #define BATCH_NS "urn:csprecon:batch:1"
 #define XML_TEXT_MAX (4 * FIELD_MAX)
 #define XML_TEXT_MAX_TEXT "262144"
+
+/* A record event: tag, u64 line, u32 entity, have[] and cut[], per column
+ * u32 offset and length, u32 length of the values, the values. */
+#define EV_RECORD 'C'
+#define EV_END 'Z'
+#define RECORD_EVENT_MAX (1 + 8 + 4 + 2 * ENTITY_MAX_COLS + \
+			  8 * ENTITY_MAX_COLS + 4 + \
+			  ENTITY_MAX_COLS * (FIELD_MAX + 1))
+#if RECORD_EVENT_MAX > PIPE_BLOCK_SIZE
+#error "a record event does not fit in a pipe block"
+#endif
 
 extern const char csprecon_batch_xsd[], csprecon_batch_xsd_end[];
 
@@ -149,6 +165,10 @@ static int prolog_scan(struct prolog *p, const char *buf, size_t len)
 }
 
 struct xml_state {
+	struct pipe pipe;
+	xmlTextReaderPtr reader;
+	int ret;                    /* what the walk returned */
+	enum entity entity;         /* the root element's */
 	struct prolog prolog;
 	uint64_t gap;               /* bytes since the last '<' */
 	int text_too_long;          /* the gap passed XML_TEXT_MAX */
@@ -295,13 +315,63 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r, int col)
 	return 0;
 }
 
-static int emit(struct xml_state *st, uint64_t line, record_sink sink)
+/* Hand the record to the calling thread; -2 once it has cancelled. */
+static int emit(struct xml_state *st, uint64_t line)
 {
-	struct record rec;
+	unsigned char *at = pipe_room(&st->pipe, RECORD_EVENT_MAX -
+				      ENTITY_MAX_COLS * (FIELD_MAX + 1) +
+				      st->rowbuf.len);
+	size_t i;
 
-	ingest_record(&rec, st->src, line, st->rowbuf.buf, st->off, st->len,
-		      st->have, st->cut);
-	return sink(st->run, &rec) < 0 ? -2 : 0;
+	if (!at)
+		return -2;
+	*at++ = EV_RECORD;
+	pipe_put64(&at, line);
+	pipe_put32(&at, (uint32_t)st->entity);
+	memcpy(at, st->have, ENTITY_MAX_COLS);
+	at += ENTITY_MAX_COLS;
+	memcpy(at, st->cut, ENTITY_MAX_COLS);
+	at += ENTITY_MAX_COLS;
+	for (i = 0; i < ENTITY_MAX_COLS; i++) {
+		pipe_put32(&at, st->have[i] ? (uint32_t)st->off[i] : 0);
+		pipe_put32(&at, st->have[i] ? (uint32_t)st->len[i] : 0);
+	}
+	pipe_put32(&at, (uint32_t)st->rowbuf.len);
+	if (st->rowbuf.len)
+		memcpy(at, st->rowbuf.buf, st->rowbuf.len);
+	return 0;
+}
+
+/* Replay a block; 1 at the end event, -2 when the sink failed, else 0. */
+static int replay(struct run *run, struct source *src,
+		  const struct pipe_block *b, record_sink sink)
+{
+	const unsigned char *at = b->buf, *stop = b->buf + b->len;
+	size_t off[ENTITY_MAX_COLS], len[ENTITY_MAX_COLS], i;
+	const unsigned char *have, *cut;
+	struct record rec;
+	uint64_t line;
+
+	while (at < stop) {
+		if (*at++ == EV_END)
+			return 1;
+		line = pipe_get64(&at);
+		src->entity = (enum entity)pipe_get32(&at);
+		have = at;
+		cut = at + ENTITY_MAX_COLS;
+		at += 2 * ENTITY_MAX_COLS;
+		for (i = 0; i < ENTITY_MAX_COLS; i++) {
+			off[i] = pipe_get32(&at);
+			len[i] = pipe_get32(&at);
+		}
+		i = pipe_get32(&at);
+		ingest_record(&rec, src, line, (const char *)at, off, len,
+			      have, cut);
+		at += i;
+		if (sink(run, &rec) < 0)
+			return -2;
+	}
+	return 0;
 }
 
 static int is_name(xmlTextReaderPtr r, const char *name)
@@ -312,7 +382,7 @@ static int is_name(xmlTextReaderPtr r, const char *name)
 	return ln && ns && !strcmp(ln, name) && !strcmp(ns, BATCH_NS);
 }
 
-static int walk(struct xml_state *st, xmlTextReaderPtr r, record_sink sink)
+static int walk(struct xml_state *st, xmlTextReaderPtr r)
 {
 	enum entity e = ENTITY_NONE;
 	uint64_t rec_line = 0;
@@ -342,7 +412,7 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r, record_sink sink)
 			    st->run->opt.entity != e)
 				return fail(st, node_line(r), "root element "
 					    "does not match --entity");
-			st->src->entity = e;
+			st->entity = e;
 		} else if (type == XML_READER_TYPE_ELEMENT && depth == 1) {
 			in_record = 1;
 			rec_line = (uint64_t)node_line(r);
@@ -350,7 +420,7 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r, record_sink sink)
 			memset(st->have, 0, sizeof(st->have));
 			if (xmlTextReaderIsEmptyElement(r)) {
 				in_record = 0;
-				if ((ret = emit(st, rec_line, sink)))
+				if ((ret = emit(st, rec_line)))
 					return ret;
 			}
 		} else if (type == XML_READER_TYPE_ELEMENT && depth == 2 &&
@@ -370,7 +440,7 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r, record_sink sink)
 			 * tag: look again before the record counts. */
 			if (st->failed)
 				return -1;
-			if ((ret = emit(st, rec_line, sink)))
+			if ((ret = emit(st, rec_line)))
 				return ret;
 		}
 	}
@@ -384,18 +454,37 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r, record_sink sink)
 	return 0;
 }
 
+/* The parser thread: the whole life of the reader, then the end event. */
+static void *parser_main(void *arg)
+{
+	struct xml_state *st = arg;
+	xmlTextReaderPtr r = st->reader;
+	unsigned char *at;
+
+	/* libxml2's generic error handler is per thread. */
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
+	xmlResetLastError();
+	st->ret = walk(st, r);
+	st->stop_line = xmlTextReaderGetParserLineNumber(r);
+	if ((at = pipe_room(&st->pipe, 1)))
+		*at = EV_END;
+	pipe_publish(&st->pipe);
+	return NULL;
+}
+
 int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 	       record_sink sink)
 {
 	struct xml_state st;
 	xmlTextReaderPtr r;
-	int ret;
+	int ret, done = 0;
 
 	memset(&st, 0, sizeof(st));
 	st.prolog.line = 1;
 	st.run = run;
 	st.src = src;
 	st.pk = pk;
+	st.entity = ENTITY_NONE;
 	src->entity = run->opt.entity;
 	strbuf_init(&st.rowbuf, ENTITY_MAX_COLS * (FIELD_MAX + 1));
 	r = xmlReaderForIO(read_cb, close_cb, &st, src->path, NULL,
@@ -405,15 +494,26 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 		strbuf_release(&st.rowbuf);
 		return error("cannot start the XML reader");
 	}
-	xmlResetLastError();
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, &st);
 	if (xmlTextReaderSetSchema(r, batch_schema) != 0) {
 		xmlFreeTextReader(r);
 		strbuf_release(&st.rowbuf);
 		return error("cannot attach the batch schema");
 	}
-	ret = walk(&st, r, sink);
-	st.stop_line = xmlTextReaderGetParserLineNumber(r);
+	st.reader = r;
+	if (pipe_start(&st.pipe, pk->in, parser_main, &st) < 0) {
+		xmlFreeTextReader(r);
+		strbuf_release(&st.rowbuf);
+		return -2;
+	}
+	while (!done) {
+		done = replay(run, src, pipe_take(&st.pipe), sink);
+		pipe_done(&st.pipe);
+	}
+	pipe_stop(&st.pipe);
+	ret = done < 0 ? -2 : st.ret;
+	if (st.entity != ENTITY_NONE)
+		src->entity = st.entity;
 	xmlFreeTextReader(r);
 	strbuf_release(&st.rowbuf);
 	if (ret == -2)

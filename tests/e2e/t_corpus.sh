@@ -509,4 +509,35 @@ expect_rows "a file of many parser blocks, gzipped" "$f.gz" 30000 \
 chk manybad "$T/many-badhead.csv"
 expect_exit 65 "a long file refused at its header"
 
+# XML of many parser blocks: every record arrives, with its line, values up
+# to the limit included; an invalid element far into the file refuses it
+# whole, naming its line.
+xml_many() { # N BAD_AT
+	awk -v n="$1" -v bad="$2" 'BEGIN {
+		big = "y"; while (length(big) < 65536) big = big big
+		print "<?xml version=\"1.0\"?>"
+		print "<relationships xmlns=\"urn:csprecon:batch:1\">"
+		for (i = 1; i <= n; i++) {
+			name = i % 500 == 0 ? big : "Customer " i
+			printf "<relationship><customerTenantId>%08x-0002-4000-8000-%012x</customerTenantId><customerName>%s</customerName><customerCountry>NL</customerCountry><resellerTenantId>f6fadfa7-e5c1-4b62-b362-da5cc13da58a</resellerTenantId>%s</relationship>\n", i, i, name, i == bad ? "<nope/>" : ""
+		}
+		print "</relationships>"
+	}'
+}
+xml_many 20000 0 >"$T/many.xml"
+f=$T/many.xml
+chk manyxml samples/mpn_ids.csv samples/resellers.csv "$f"
+expect_exit 1 "XML of many parser blocks"
+expect_rows "XML of many parser blocks" "$f" 20000 19960 40
+expect_eq "XML of many parser blocks: TOO_LONG lines" \
+	"$(awk 'BEGIN { for (i = 500; i <= 20000; i += 500) printf "%s%d", (i > 500 ? " " : ""), i + 2 }')" \
+	"$(awk -F, -v p="$f" 'NR > 1 && $2 == p && $7 == "TOO_LONG" { print $3 }' "$REJ" | tr '\n' ' ' | sed 's/ $//')"
+xml_many 20000 19000 >"$T/manybad.xml"
+f=$T/manybad.xml
+chk manybadxml samples/mpn_ids.csv samples/resellers.csv "$f"
+expect_exit 65 "XML invalid far into the file"
+expect_refused "XML invalid far into the file" "$f"
+expect_finding "XML invalid far into the file" "$f" 19002 XML_INVALID error ""
+canary "XML invalid far into the file"
+
 finish

@@ -1,0 +1,137 @@
+/* pipe.c -- a reader thread and the ring of blocks it fills.  See pipe.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "csprecon/pipe.h"
+#include "csprecon/util.h"
+#include "csprecon/banned.h"
+
+int pipe_start(struct pipe *p, struct input *in, void *(*fn)(void *),
+	       void *arg)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->in = in;
+	p->progress = in->progress;
+	in->progress = NULL;
+	p->raw_seen = in->raw_bytes;
+	for (i = 0; i < PIPE_BLOCKS; i++)
+		p->ring[i].buf = xmalloc(PIPE_BLOCK_SIZE);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->thread, NULL, fn, arg) == 0)
+		return 0;
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	for (i = 0; i < PIPE_BLOCKS; i++)
+		free(p->ring[i].buf);
+	in->progress = p->progress;
+	return error("cannot start a parser thread");
+}
+
+void pipe_publish(struct pipe *p)
+{
+	if (!p->cur)
+		return;
+	p->cur->raw = p->in->raw_bytes - p->raw_seen;
+	p->raw_seen = p->in->raw_bytes;
+	pthread_mutex_lock(&p->mu);
+	p->made++;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	p->cur = NULL;
+}
+
+unsigned char *pipe_room(struct pipe *p, size_t n)
+{
+	unsigned char *at;
+
+	if (p->stopped)
+		return NULL;
+	if (p->cur && p->cur->len + n > PIPE_BLOCK_SIZE)
+		pipe_publish(p);
+	if (!p->cur) {
+		pthread_mutex_lock(&p->mu);
+		while (p->made - p->used == PIPE_BLOCKS && !p->cancel)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->cancel) {
+			pthread_mutex_unlock(&p->mu);
+			p->stopped = 1;
+			return NULL;
+		}
+		p->cur = &p->ring[p->made % PIPE_BLOCKS];
+		pthread_mutex_unlock(&p->mu);
+		p->cur->len = 0;
+	}
+	at = p->cur->buf + p->cur->len;
+	p->cur->len += n;
+	return at;
+}
+
+const struct pipe_block *pipe_take(struct pipe *p)
+{
+	const struct pipe_block *b;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->made == p->used)
+		pthread_cond_wait(&p->cv, &p->mu);
+	b = &p->ring[p->used % PIPE_BLOCKS];
+	pthread_mutex_unlock(&p->mu);
+	progress_add(p->progress, b->raw);
+	return b;
+}
+
+void pipe_done(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->used++;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void pipe_stop(struct pipe *p)
+{
+	int i;
+
+	pthread_mutex_lock(&p->mu);
+	p->cancel = 1;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	for (i = 0; i < PIPE_BLOCKS; i++)
+		free(p->ring[i].buf);
+	p->in->progress = p->progress;
+}
+
+void pipe_put32(unsigned char **at, uint32_t v)
+{
+	memcpy(*at, &v, sizeof(v));
+	*at += sizeof(v);
+}
+
+void pipe_put64(unsigned char **at, uint64_t v)
+{
+	memcpy(*at, &v, sizeof(v));
+	*at += sizeof(v);
+}
+
+uint32_t pipe_get32(const unsigned char **at)
+{
+	uint32_t v;
+
+	memcpy(&v, *at, sizeof(v));
+	*at += sizeof(v);
+	return v;
+}
+
+uint64_t pipe_get64(const unsigned char **at)
+{
+	uint64_t v;
+
+	memcpy(&v, *at, sizeof(v));
+	*at += sizeof(v);
+	return v;
+}
