@@ -49,6 +49,12 @@ unsigned char *pipe_room(struct pipe *p, size_t n)
 
 	if (p->stopped)
 		return NULL;
+	if (n > PIPE_BLOCK_SIZE) {
+		/* The readers' events are bounded by FIELD_MAX: a bug. */
+		error("internal error: a %zu-byte event does not fit a pipe "
+		      "block", n);
+		abort();
+	}
 	if (p->cur && p->cur->len + n > PIPE_BLOCK_SIZE)
 		pipe_publish(p);
 	if (!p->cur) {
