@@ -44,10 +44,8 @@
  * u32 offset and length, u32 length of the values, the values. */
 #define EV_RECORD 'C'
 #define EV_END 'Z'
-#define RECORD_EVENT_MAX (1 + 8 + 4 + 2 * ENTITY_MAX_COLS + \
-			  8 * ENTITY_MAX_COLS + 4 + \
-			  ENTITY_MAX_COLS * (FIELD_MAX + 1))
-#if RECORD_EVENT_MAX > PIPE_BLOCK_SIZE
+#define RECORD_HEAD (1 + 8 + 4 + 2 * ENTITY_MAX_COLS + 8 * ENTITY_MAX_COLS + 4)
+#if RECORD_HEAD + ENTITY_MAX_COLS * (FIELD_MAX + 1) > PIPE_BLOCK_SIZE
 #error "a record event does not fit in a pipe block"
 #endif
 
@@ -318,9 +316,7 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r, int col)
 /* Hand the record to the calling thread; -2 once it has cancelled. */
 static int emit(struct xml_state *st, uint64_t line)
 {
-	unsigned char *at = pipe_room(&st->pipe, RECORD_EVENT_MAX -
-				      ENTITY_MAX_COLS * (FIELD_MAX + 1) +
-				      st->rowbuf.len);
+	unsigned char *at = pipe_room(&st->pipe, RECORD_HEAD + st->rowbuf.len);
 	size_t i;
 
 	if (!at)

@@ -138,10 +138,24 @@ static int pragma_int(struct master *m, const char *sql, int *out)
 	return 0;
 }
 
+int master_journal(struct master *m, const char *mode)
+{
+	char sql[48];
+	sqlite3_stmt *s;
+	int ok;
+
+	snprintf(sql, sizeof(sql), "PRAGMA main.journal_mode=%s", mode);
+	if (!(s = m_prepare(m, sql)))
+		return -1;
+	ok = sqlite3_step(s) == SQLITE_ROW &&
+	     !strcmp((const char *)sqlite3_column_text(s, 0), mode);
+	sqlite3_finalize(s);
+	return ok;
+}
+
 /* Connection settings every open needs; checks that WAL really took. */
 static int configure(struct master *m, int timeout, int writable)
 {
-	sqlite3_stmt *s;
 	int ok;
 
 	sqlite3_busy_timeout(m->db, timeout * 1000);
@@ -149,12 +163,8 @@ static int configure(struct master *m, int timeout, int writable)
 		return -1;
 	if (!writable)
 		return 0;
-	s = m_prepare(m, "PRAGMA journal_mode=WAL");
-	if (!s)
+	if ((ok = master_journal(m, "wal")) < 0)
 		return -1;
-	ok = sqlite3_step(s) == SQLITE_ROW &&
-	     !strcmp((const char *)sqlite3_column_text(s, 0), "wal");
-	sqlite3_finalize(s);
 	if (!ok) {
 		error("master '%s': cannot switch to WAL journal", m->path);
 		m->failed = 1;

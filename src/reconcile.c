@@ -871,24 +871,6 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
 	return m->failed ? -1 : 0;
 }
 
-/* Switch the master's journal mode; 1 when it took.  A failure (another
- * connection has the master open) is no error: the mode stays. */
-static int journal(struct master *m, const char *mode)
-{
-	char sql[48];
-	sqlite3_stmt *s = NULL;
-	int ok;
-
-	snprintf(sql, sizeof(sql), "PRAGMA main.journal_mode=%s", mode);
-	if (m->failed ||
-	    sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	ok = sqlite3_step(s) == SQLITE_ROW &&
-	     !strcmp((const char *)sqlite3_column_text(s, 0), mode);
-	sqlite3_finalize(s);
-	return ok;
-}
-
 int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 		     int apply)
 {
@@ -905,7 +887,7 @@ int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 	 * again at the checkpoint.  Only when no other connection has the
 	 * master open; WAL again after the commit. */
 	if (apply && run->all_new[ENTITY_RELATIONSHIPS])
-		rollback = journal(m, "delete");
+		rollback = master_journal(m, "delete") == 1;
 	if (m_begin(m) < 0)
 		return -1;
 	ledger(run, m, cmdline, apply, &run_no);
@@ -936,10 +918,10 @@ int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 	if (m_commit(m) < 0) {
 		m_rollback(m);
 		if (rollback)
-			journal(m, "wal");
+			master_journal(m, "wal");
 		return -1;
 	}
-	if (rollback && !journal(m, "wal"))
+	if (rollback && master_journal(m, "wal") != 1)
 		warning("master '%s': left with a rollback journal; the next "
 			"run returns it to WAL", m->path);
 	run->applied = apply;
