@@ -159,7 +159,8 @@ static int configure(struct master *m, int timeout, int writable)
 	int ok;
 
 	sqlite3_busy_timeout(m->db, timeout * 1000);
-	if (m_exec(m, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL") < 0)
+	if (m_exec(m, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
+			  " PRAGMA threads=2") < 0)
 		return -1;
 	if (!writable)
 		return 0;

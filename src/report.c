@@ -71,13 +71,18 @@ int report_open(struct report_file *rf, const char *dir, const char *name)
 		free(rf->path);
 		return -1;
 	}
+	/* Reports are written by one thread: take stdio's lock once, not
+	 * once per call. */
+	flockfile(rf->fp);
 	return 0;
 }
 
 void report_abort(struct report_file *rf)
 {
-	if (rf->fp)
+	if (rf->fp) {
+		funlockfile(rf->fp);
 		fclose(rf->fp);
+	}
 	if (rf->tmp)
 		unlink(rf->tmp);
 	free(rf->tmp);
@@ -91,6 +96,7 @@ int report_commit(struct report_file *rf)
 
 	if (fflush(rf->fp) != 0 || fsync(fileno(rf->fp)) != 0)
 		bad = 1;
+	funlockfile(rf->fp);
 	if (fclose(rf->fp) != 0)
 		bad = 1;
 	rf->fp = NULL;
