@@ -14,10 +14,13 @@
 
 /* The master's rows of one entity, by a 128-bit hash of their key: so
  * that a nightly run stages only what differs from the master.  About 40
- * bytes a row. */
+ * bytes a row.  Entry i is the i-th row of map_sql()'s scan, so that
+ * retirement walks the master again in step with the entries instead of
+ * looking each row's key up. */
 #define MM_SEEN 1u       /* the key is in the batch */
 #define MM_RETIRED 2u    /* the master row is retired */
 #define MM_UNCHANGED 4u  /* counted unchanged, not staged */
+#define MM_NOKEY 8u      /* holds a place in the walk only; not indexed */
 
 struct mm_entry {
 	uint64_t h1, h2;     /* key hash */
@@ -137,6 +140,8 @@ static void mm_grow(struct mastermap *mm)
 	mm->index = xcalloc(size, sizeof(*mm->index));
 	mm->mask = size - 1;
 	for (i = 0; i < mm->n; i++) {
+		if (mm->e[i].flags & MM_NOKEY)
+			continue;
 		k = (uint32_t)mm->e[i].h1 & mm->mask;
 		while (mm->index[k])
 			k = (k + 1) & mm->mask;
@@ -153,28 +158,31 @@ static void mm_free(struct mastermap *mm)
 	free(mm);
 }
 
-/* Whether the batch had a key (SQL function csp_seen(key), for the
- * retirement query): 1 when it did or when the map does not know it. */
-static void sql_seen(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The scan of the master that fills the map, in primary-key order: key
+ * columns, row hash, retired. */
+static void map_sql(struct strbuf *sb, enum entity e)
 {
-	struct mastermap *mm = sqlite3_user_data(ctx);
-	const char *key = (const char *)sqlite3_value_text(argv[0]);
-	struct mm_entry *e;
-	uint32_t *slot;
+	const struct entity_def *d = &entity_defs[e];
 
-	(void)argc;
-	if (!key) {
-		sqlite3_result_int(ctx, 1);
-		return;
-	}
-	e = mm_find(mm, key_hash(key, (size_t)sqlite3_value_bytes(argv[0])),
-		    &slot);
-	sqlite3_result_int(ctx, !e || (e->flags & MM_SEEN));
+	strbuf_addf(sb, "SELECT %s, %s, row_hash, retired_run IS NOT NULL"
+		    " FROM main.%s ORDER BY %s%s%s", d->cols[d->key[0]].name,
+		    d->nkey > 1 ? d->cols[d->key[1]].name : "NULL", d->name,
+		    d->cols[d->key[0]].name, d->nkey > 1 ? ", " : "",
+		    d->nkey > 1 ? d->cols[d->key[1]].name : "");
+}
+
+/* The batch key of a master row: "k1" or "k1+k2"; its length, or -1
+ * when it is longer than any batch key can be. */
+static int map_key(char *key, size_t size, const char *k1, const char *k2)
+{
+	int n = k2 ? snprintf(key, size, "%s+%s", k1 ? k1 : "", k2) :
+		     snprintf(key, size, "%s", k1 ? k1 : "");
+
+	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
 int stage_master_map(struct stage *s, enum entity e)
 {
-	const struct entity_def *d = &entity_defs[e];
 	struct mastermap *mm;
 	struct strbuf sb;
 	sqlite3_stmt *st;
@@ -187,46 +195,49 @@ int stage_master_map(struct stage *s, enum entity e)
 	mm->mask = 1023;
 	mm->index = xcalloc(mm->mask + 1, sizeof(*mm->index));
 	strbuf_init(&sb, 1024);
-	strbuf_addf(&sb, "SELECT %s, %s, row_hash, retired_run IS NOT NULL"
-		    " FROM main.%s", d->cols[d->key[0]].name,
-		    d->nkey > 1 ? d->cols[d->key[1]].name : "NULL", d->name);
+	map_sql(&sb, e);
 	st = m_prepare(s->m, sb.buf);
 	strbuf_release(&sb);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k1 = (const char *)sqlite3_column_text(st, 0);
-		const char *k2 = (const char *)sqlite3_column_text(st, 1);
+		int n = map_key(key, sizeof(key),
+				(const char *)sqlite3_column_text(st, 0),
+				(const char *)sqlite3_column_text(st, 1));
 		struct mm_entry *en;
-		XXH128_hash_t h;
-		uint32_t *slot;
-		int n;
+		XXH128_hash_t h = { 0, 0 };
+		uint32_t *slot = NULL;
 
-		n = k2 ? snprintf(key, sizeof(key), "%s+%s", k1 ? k1 : "", k2) :
-			 snprintf(key, sizeof(key), "%s", k1 ? k1 : "");
-		if (n < 0 || (size_t)n >= sizeof(key))
-			continue; /* no batch key is that long */
-		h = key_hash(key, (size_t)n);
-		if (mm_find(mm, h, &slot))
-			continue;
+		if (mm->n == UINT32_MAX - 1) {
+			m_fail(s->m, "read the master: too many rows");
+			break;
+		}
 		if (mm->n == mm->alloc) {
 			mm->alloc = mm->alloc ? mm->alloc * 2 : 1024;
 			mm->e = xrealloc(mm->e, mm->alloc * sizeof(*mm->e));
 		}
-		en = &mm->e[mm->n];
+		en = &mm->e[mm->n++];
+		if (n >= 0)
+			h = key_hash(key, (size_t)n);
+		/* A key no batch key can equal (too long, or a second
+		 * master row with the same hash) keeps its place in the
+		 * walk but is never retired by the map: as seen. */
+		if (n < 0 || mm_find(mm, h, &slot)) {
+			memset(en, 0, sizeof(*en));
+			en->flags = MM_SEEN | MM_NOKEY;
+			continue;
+		}
 		en->h1 = h.low64;
 		en->h2 = h.high64;
 		en->row_hash = (uint64_t)sqlite3_column_int64(st, 2);
 		en->flags = sqlite3_column_int(st, 3) ? MM_RETIRED : 0;
 		mm->unseen += !(en->flags & MM_RETIRED);
-		*slot = ++mm->n;
+		*slot = mm->n;
 		if (mm->n > (mm->mask + 1) / 2)
 			mm_grow(mm);
 	}
 	if (st && rc != SQLITE_DONE)
 		m_fail(s->m, "read the master");
 	sqlite3_finalize(st);
-	if (!st || s->m->failed ||
-	    sqlite3_create_function(s->m->db, "csp_seen", 1, SQLITE_UTF8, mm,
-				    sql_seen, NULL, NULL) != SQLITE_OK) {
+	if (!st || s->m->failed) {
 		mm_free(mm);
 		return -1;
 	}
@@ -313,12 +324,7 @@ void stage_close(struct stage *s)
 	sqlite3_finalize(s->keep);
 	sqlite3_finalize(s->file);
 	for (e = 0; e < ENTITY_COUNT; e++)
-		if (s->mm[e]) {
-			sqlite3_create_function(s->m->db, "csp_seen", 1,
-						SQLITE_UTF8, NULL, NULL, NULL,
-						NULL);
-			mm_free(s->mm[e]);
-		}
+		mm_free(s->mm[e]);
 	free(s);
 }
 
@@ -466,6 +472,81 @@ static int master_empty(struct master *m, enum entity e)
 	return empty;
 }
 
+/* The walk below lost step with the map: it cannot happen while the run
+ * reads one snapshot of the master, and nothing is retired if it does. */
+static void walk_lost(struct master *m)
+{
+	if (!m->failed) {
+		error("master '%s': internal error: the master's rows are not "
+		      "those its map was read from", m->path);
+		m->failed = 1;
+		m->exit_code = 70;
+	}
+}
+
+/* The retired rows of an entity with a map: the master is walked in the
+ * map's order, and only the rows whose entry the batch never saw are
+ * looked up in the stage and the kept keys (as missing_cond() does) and
+ * listed in temp.act.  Each candidate's key is checked against its
+ * entry's hash, so a walk out of step fails the run instead of retiring
+ * the wrong rows.  The number of rows to retire. */
+static uint64_t retire_by_map(struct master *m, const struct mastermap *mm,
+			      enum entity e)
+{
+	struct strbuf sb;
+	sqlite3_stmt *walk, *add;
+	char key[200];
+	uint32_t i = 0;
+	uint64_t n = 0;
+	int rc;
+
+	strbuf_init(&sb, 1024);
+	map_sql(&sb, e);
+	walk = m_prepare(m, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "INSERT INTO temp.act(entity, kind, key, k1, k2)"
+		    " SELECT %d, 2, ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM"
+		    " temp.s_%s s WHERE s.key = ?1) AND NOT EXISTS (SELECT 1"
+		    " FROM temp.kept k WHERE k.entity = %d AND k.key = ?1)",
+		    (int)e, entity_defs[e].name, (int)e);
+	add = m_prepare(m, sb.buf);
+	strbuf_release(&sb);
+	while (walk && add && (rc = sqlite3_step(walk)) == SQLITE_ROW) {
+		const char *k1 = (const char *)sqlite3_column_text(walk, 0);
+		const char *k2 = (const char *)sqlite3_column_text(walk, 1);
+		const struct mm_entry *en = i < mm->n ? &mm->e[i] : NULL;
+		XXH128_hash_t h;
+		int len;
+
+		i++;
+		if (en && (en->flags & (MM_SEEN | MM_RETIRED)))
+			continue;
+		len = map_key(key, sizeof(key), k1, k2);
+		if (!en || len < 0 ||
+		    (h = key_hash(key, (size_t)len), h.low64 != en->h1) ||
+		    h.high64 != en->h2) {
+			walk_lost(m);
+			break;
+		}
+		sqlite3_bind_text(add, 1, key, len, SQLITE_STATIC);
+		sqlite3_bind_text(add, 2, k1, -1, SQLITE_STATIC);
+		if (k2)
+			sqlite3_bind_text(add, 3, k2, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(add, 3);
+		if (m_step_done(m, add) < 0)
+			break;
+		n += (uint64_t)sqlite3_changes(m->db);
+	}
+	if (walk && add && !m->failed && rc != SQLITE_DONE)
+		m_fail(m, "read the master");
+	else if (walk && add && !m->failed && i != mm->n)
+		walk_lost(m);
+	sqlite3_finalize(walk);
+	sqlite3_finalize(add);
+	return n;
+}
+
 /* One pass over the staged rows joined to the master: a row with no master
  * row is new, a retired one is reactivated, one whose hash differs is
  * compared field by field; only differences are written. */
@@ -587,22 +668,21 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	if (!m->failed && snapshot && entity_in_batch(run, e) &&
 	    (!mm || mm->unseen)) {
 		strbuf_init(&sb, 1 << 16);
-		strbuf_addf(&sb, "INSERT INTO temp.act(entity, kind, key, k1, k2)"
-			    " SELECT %d, 2, ", (int)e);
-		key_expr(&sb, e, "m");
-		strbuf_addf(&sb, ", m.%s, %s%s FROM main.%s m WHERE ",
-			    d->cols[d->key[0]].name, d->nkey > 1 ? "m." : "NULL",
-			    d->nkey > 1 ? d->cols[d->key[1]].name : "", t);
 		if (mm) {
-			/* The map knows most keys the batch had; the
-			 * stage and the kept keys settle the rest. */
-			strbuf_addstr(&sb, "NOT csp_seen(");
+			cls[CH_RETIRED] = retire_by_map(m, mm, e);
+		} else {
+			strbuf_addf(&sb, "INSERT INTO temp.act(entity, kind,"
+				    " key, k1, k2) SELECT %d, 2, ", (int)e);
 			key_expr(&sb, e, "m");
-			strbuf_addstr(&sb, ") AND ");
+			strbuf_addf(&sb, ", m.%s, %s%s FROM main.%s m WHERE ",
+				    d->cols[d->key[0]].name,
+				    d->nkey > 1 ? "m." : "NULL",
+				    d->nkey > 1 ? d->cols[d->key[1]].name : "",
+				    t);
+			missing_cond(&sb, e);
+			m_exec(m, sb.buf);
+			cls[CH_RETIRED] = (uint64_t)sqlite3_changes(m->db);
 		}
-		missing_cond(&sb, e);
-		m_exec(m, sb.buf);
-		cls[CH_RETIRED] = (uint64_t)sqlite3_changes(m->db);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "INSERT INTO temp.changes(entity, key, change,"
 			    " field_no) SELECT %d, key, 'retired', -1 FROM"

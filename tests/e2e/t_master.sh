@@ -77,6 +77,17 @@ run --master "$M" reconcile --apply --report-dir "$T/n2b" $N2
 expect_exit 0 "night 2 again"
 if [ "$(wc -l < "$T/n2b/changes.csv")" -eq 1 ]; then ok; else not_ok "second apply reported changes"; fi
 if [ "$(sqlite3 "$M" "SELECT count(*) FROM changes")" = "$history_before" ]; then ok; else not_ok "second apply wrote history"; fi
+# Night 1's files again: the relationships night 2 retired come back
+# (reactivated) and the two it added are retired; the master walk that
+# finds them skips the rows already retired.
+cp "$M" "$T/n3.db"
+run --master "$T/n3.db" reconcile --apply --report-dir "$T/n3" $N1
+expect_exit 0 "night 1's files after night 2"
+expect_grep "$T/n3/summary.json" '"relationships": {"rows_read": 30, "rows_accepted": 30, "rows_rejected": 0, "duplicates_folded": 0, "new": 0, "changed": 3, "unchanged": 25, "reactivated": 2, "retired": 2}' \
+	"night 1's files after night 2: relationship counts"
+expect_eq "night 1's files after night 2: retired relationships" \
+	"454d4360-175d-463c-9690-8d21ad17cc63 fbf44c52-c408-4b20-8c69-76ca6ebebbaa" \
+	"$(sqlite3 "$T/n3.db" "SELECT customer_tenant_id FROM relationships WHERE retired_run = (SELECT max(id) FROM runs) ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
 
 # A nightly run stages only the relationships that differ from the master;
 # a relationship file whose header is beyond the 4 KiB look-ahead is staged
