@@ -41,6 +41,7 @@ struct stage {
 	int lean;            /* only the columns the rules read */
 	struct mastermap *mm[ENTITY_COUNT]; /* or NULL: stage every row */
 	uint64_t unchanged[ENTITY_COUNT];   /* rows found unchanged by mm */
+	unsigned indexed;    /* entities whose stage has its key index */
 	sqlite3_stmt *ins[ENTITY_COUNT];
 	sqlite3_stmt *rej[ENTITY_COUNT];
 	sqlite3_stmt *drop[ENTITY_COUNT];
@@ -286,7 +287,7 @@ struct stage *stage_open(struct master *m, int lean)
 
 		/* Appended in file order (random-order inserts into a keyed
 		 * B-tree thrash the cache); the key index is built once
-		 * all files are read (stage_index). */
+		 * all files are read (stage_index), if it is needed. */
 		s->ins[e] = stage_table(m, &sb, e, "s", "row_hash");
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "DELETE FROM temp.s_%s WHERE key = ?", t);
@@ -340,18 +341,37 @@ int stage_lean(const struct stage *s)
 	return s->lean;
 }
 
-int stage_index(struct stage *s, unsigned entities)
+static int master_empty(struct master *m, enum entity e);
+
+/* Build the key index of entity e's stage, once. */
+static int stage_key_index(struct stage *s, enum entity e)
 {
 	char sql[128];
+
+	if (s->indexed & (1u << e))
+		return s->m->failed ? -1 : 0;
+	snprintf(sql, sizeof(sql), "CREATE UNIQUE INDEX temp.s_%s_key ON"
+		 " s_%s(key)", entity_defs[e].name, entity_defs[e].name);
+	s->indexed |= 1u << e;
+	return m_exec(s->m, sql);
+}
+
+int stage_index(struct stage *s, unsigned entities)
+{
 	enum entity e;
 
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		if (!(entities & (1u << e)))
 			continue;
-		snprintf(sql, sizeof(sql), "CREATE UNIQUE INDEX temp.s_%s_key"
-			 " ON s_%s(key)", entity_defs[e].name,
-			 entity_defs[e].name);
-		m_exec(s->m, sql);
+		/* Relationships into a master that has none (an initial
+		 * load): every row is new, and the apply and changes.csv
+		 * sort the stage instead.  The index is built on demand
+		 * if a duplicate key drops a row after all. */
+		if (e == ENTITY_RELATIONSHIPS && !s->lean &&
+		    master_empty(s->m, e))
+			continue;
+		if (stage_key_index(s, e) < 0)
+			return -1;
 	}
 	return s->m->failed ? -1 : 0;
 }
@@ -426,6 +446,8 @@ int stage_drop(struct stage *s, enum entity e, const char *key)
 		en->flags &= ~MM_UNCHANGED;
 		s->unchanged[e]--;
 	}
+	if (stage_key_index(s, e) < 0)
+		return -1;
 	sqlite3_bind_text(s->drop[e], 1, key, -1, SQLITE_STATIC);
 	if (m_step_done(s->m, s->drop[e]) < 0)
 		return -1;
@@ -566,8 +588,8 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	memset(run->cls[e], 0, sizeof(run->cls[e]));
 	if (master_empty(m, e)) {
 		/* An initial load: every staged row is new, and nothing is
-		 * retired.  changes.csv lists them from the stage's key
-		 * index; the apply inserts the whole stage. */
+		 * retired.  changes.csv lists the stage in key order; the
+		 * apply inserts the whole stage. */
 		strbuf_init(&sb, 256);
 		strbuf_addf(&sb, "SELECT count(*) FROM temp.s_%s", t);
 		sel = m_prepare(m, sb.buf);
@@ -578,6 +600,9 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 		run->all_new[e] = 1;
 		return m->failed ? -1 : 0;
 	}
+	/* Master rows after all: the lookups below go by the stage's key. */
+	if (stage_key_index(run->stage, e) < 0)
+		return -1;
 	strbuf_init(&sb, 1 << 16);
 	strbuf_addstr(&sb, "SELECT s.key, s.file_no, s.row_hash = m.row_hash,"
 		      " m.retired_run IS NOT NULL, m.row_hash IS NULL");
@@ -739,7 +764,7 @@ int reconcile_each_change(struct run *run,
 		" ON f.file_no = c.file_no WHERE c.entity = ? ORDER BY CASE"
 		" c.change WHEN 'new' THEN 0 WHEN 'reactivated' THEN 1 WHEN"
 		" 'changed' THEN 2 ELSE 3 END, c.key, c.field_no");
-	char sql[128];
+	char sql[320];
 	sqlite3_stmt *n;
 	int ret = 0;
 	enum entity e;
@@ -753,11 +778,29 @@ int reconcile_each_change(struct run *run,
 			ret = each_row(m, s, e, cb, ctx);
 			continue;
 		}
-		/* An entity the master had none of: its new rows, from the
-		 * stage's key index. */
-		snprintf(sql, sizeof(sql), "SELECT %d, key, 'new', NULL, NULL,"
-			 " NULL, NULL FROM temp.s_%s ORDER BY key", (int)e,
-			 entity_defs[e].name);
+		/* An entity the master had none of: its new rows, in key
+		 * order.  Once applied, the master holds them in that order
+		 * (the key columns are its primary key, and a relationship
+		 * key's first part is a tenant id of fixed length); else
+		 * the stage is sorted, or read by its key index. */
+		if (run->applied) {
+			const struct entity_def *d = &entity_defs[e];
+
+			const char *k1 = d->cols[d->key[0]].name;
+			const char *k2 = d->nkey > 1 ?
+					 d->cols[d->key[1]].name : NULL;
+
+			snprintf(sql, sizeof(sql), "SELECT %d, %s%s%s, 'new',"
+				 " NULL, NULL, NULL, NULL FROM main.%s WHERE"
+				 " created_run = %" PRId64 " ORDER BY %s%s%s",
+				 (int)e, k1, k2 ? " || '+' || " : "",
+				 k2 ? k2 : "", d->name, run->ledger_id, k1,
+				 k2 ? ", " : "", k2 ? k2 : "");
+		} else {
+			snprintf(sql, sizeof(sql), "SELECT %d, key, 'new', NULL,"
+				 " NULL, NULL, NULL FROM temp.s_%s ORDER BY key",
+				 (int)e, entity_defs[e].name);
+		}
 		if (!(n = m_prepare(m, sql))) {
 			ret = -1;
 			break;
@@ -1005,5 +1048,6 @@ int reconcile_commit(struct run *run, struct master *m, const char *cmdline,
 		warning("master '%s': left with a rollback journal; the next "
 			"run returns it to WAL", m->path);
 	run->applied = apply;
+	run->ledger_id = run_no;
 	return 0;
 }

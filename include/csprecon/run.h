@@ -89,6 +89,7 @@ struct run {
 	const char *mode;          /* "snapshot" or "delta" */
 	int reconciled;            /* classification counts below are set */
 	int applied;               /* the changes were committed */
+	int64_t ledger_id;         /* its runs.id in the master, once recorded */
 	uint64_t cls[ENTITY_COUNT][5]; /* enum change_kind counts */
 	int all_new[ENTITY_COUNT]; /* the master had no row: all rows new */
 	char not_applied[240];     /* why --apply did not apply, or "" */

@@ -48,6 +48,29 @@ expect_exit 0 "night 1 applies"
 normalise_report "$T/n1/summary.txt" > "$T/n1.txt"
 expect_same "$EXP/night1.summary.txt" "$T/n1.txt" "night 1 summary"
 expect_eq "journal mode after an initial load" wal "$(sqlite3 "$M" 'PRAGMA journal_mode')"
+# An initial load lists its new rows from the master it filled, a dry run
+# from its sorted stage: the same lines.
+normalise_changes "$T/dry/changes.csv" >"$T/dry.changes"
+normalise_changes "$T/n1/changes.csv" >"$T/n1.changes"
+expect_same "$T/dry.changes" "$T/n1.changes" "initial load: changes.csv as in the dry run"
+expect_eq "initial load: changes.csv lines" 53 "$(wc -l <"$T/n1/changes.csv")"
+# An initial load with a relationship key given twice: both rows rejected,
+# the rest applied and listed in key order.
+M3=$T/m3.db
+run --master "$M3" init
+cp samples/relationships.csv "$T/dup1.csv"
+sed -n 4p samples/relationships.csv | awk -F, -v OFS=, '{ $2 = $2 " II"; print }' >>"$T/dup1.csv"
+dupkey=$(sed -n 4p samples/relationships.csv | awk -F, '{ print tolower($1) }')
+run --master "$M3" reconcile --apply --report-dir "$T/n1dup" samples/mpn_ids.csv samples/resellers.csv "$T/dup1.csv"
+expect_exit 1 "initial load with a duplicate relationship key"
+expect_grep "$T/n1dup/summary.json" '"relationships": {"rows_read": 31, "rows_accepted": 29, "rows_rejected": 2, "duplicates_folded": 0, "new": 29, "changed": 0, "unchanged": 0, "reactivated": 0, "retired": 0}' \
+	"initial load with a duplicate relationship key: counts"
+expect_eq "initial load with a duplicate relationship key: master rows" \
+	"29 0" "$(sqlite3 "$M3" "SELECT count(*), count(*) FILTER (WHERE customer_tenant_id = '$dupkey') FROM relationships" | tr '|' ' ')"
+grep ',relationships,' "$T/n1dup/changes.csv" | cut -d, -f3 >"$T/n1dup.keys"
+sort "$T/n1dup.keys" >"$T/n1dup.sorted"
+expect_same "$T/n1dup.sorted" "$T/n1dup.keys" "initial load with a duplicate relationship key: changes.csv in key order"
+expect_eq "initial load with a duplicate relationship key: changes.csv rows" 29 "$(wc -l <"$T/n1dup.keys")"
 cp "$M" "$T/after1.db"
 # The same initial load while another connection has the master open: it
 # stays in WAL mode for the load, without waiting for the reader.
