@@ -114,26 +114,36 @@ static uint32_t add_occ(struct dedup *d, uint64_t line, uint32_t file,
 	return ++d->noccs;
 }
 
-int dedup_add(struct dedup *d, enum entity e, const char *key,
-	       uint64_t content, int file_no, uint64_t line, int rejected)
+void dedup_probe(const struct dedup *d, enum entity e, const char *key,
+		 struct dedup_probe *p)
 {
 	XXH128_hash_t h = XXH3_128bits_withSeed(key, strlen(key),
 						(XXH64_hash_t)e + 1);
+
+	p->h1 = h.low64;
+	p->h2 = h.high64;
+	__builtin_prefetch(&d->index[(uint32_t)p->h1 & d->mask]);
+}
+
+int dedup_add(struct dedup *d, const struct dedup_probe *p, enum entity e,
+	      const char *key, uint64_t content, int file_no, uint64_t line,
+	      int rejected)
+{
 	uint32_t file = (uint32_t)file_no | (rejected ? REJECTED : 0);
-	uint32_t s = (uint32_t)h.low64 & d->mask, i, o;
+	uint32_t s = (uint32_t)p->h1 & d->mask, i, o;
 	struct entry *en;
 	struct group *g;
 
 	while (d->index[s]) {
 		en = entry_at(d, d->index[s] - 1);
-		if (en->h1 == h.low64 && en->h2 == h.high64)
+		if (en->h1 == p->h1 && en->h2 == p->h2)
 			goto found;
 		s = (s + 1) & d->mask;
 	}
 	i = new_entry(d);
 	en = entry_at(d, i);
-	en->h1 = h.low64;
-	en->h2 = h.high64;
+	en->h1 = p->h1;
+	en->h2 = p->h2;
 	en->content = content;
 	en->line = line;
 	en->file = file;

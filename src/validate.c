@@ -70,6 +70,11 @@ static void check_value(struct run *run, struct record *rec, int i)
 	char buf[64];
 	int b;
 
+	/* A key GUID validate_key parsed: short, ASCII and valid. */
+	if (rec->key_guid[i]) {
+		set_val(rec, i, rec->norm[i], VALUE_GUID_LEN);
+		return;
+	}
 	if (rec->cut[i]) {
 		snprintf(buf, sizeof(buf), "longer than %d bytes", FIELD_MAX);
 		bad(run, rec, i, RULE_TOO_LONG, buf);
@@ -222,19 +227,20 @@ static void check_contact(struct run *run, struct record *rec)
 int validate_key(struct record *rec)
 {
 	const struct entity_def *d = &entity_defs[rec->entity];
-	char norm[VALUE_GUID_LEN + 1];
 	size_t k, pos = 0, n;
 	int ok = 1;
 
 	rec->key[0] = '\0';
+	memset(rec->key_guid, 0, sizeof(rec->key_guid));
 	for (k = 0; k < d->nkey; k++) {
 		size_t i = d->key[k];
 		const char *v = rec->raw[i];
 
 		n = rec->raw_len[i];
-		if (d->cols[i].type == COL_GUID &&
-		    value_guid(v, n, norm) == 0) {
-			v = norm;
+		if (d->cols[i].type == COL_GUID && !rec->cut[i] &&
+		    value_guid(v, n, rec->norm[i]) == 0) {
+			rec->key_guid[i] = 1;
+			v = rec->norm[i];
 			n = VALUE_GUID_LEN;
 		} else if (d->cols[i].type != COL_MPN || rec->cut[i] ||
 			   value_mpn(v, n) < 0) {
@@ -254,12 +260,32 @@ int validate_key(struct record *rec)
 	return ok;
 }
 
+/* XXH3-64 of, per column, its length as 8 bytes (all ones for none) and
+ * its bytes: stored in the master as row_hash, so never to change.  A row
+ * that fits in the buffer is hashed in one call, which gives the same
+ * value as the streaming state. */
 static uint64_t content_hash(const struct record *rec)
 {
 	const struct entity_def *d = &entity_defs[rec->entity];
+	unsigned char buf[2048];
+	size_t i, pos = 0;
 	XXH3_state_t st;
-	size_t i;
 
+	for (i = 0; i < d->ncols; i++) {
+		uint64_t n = rec->val[i] ? rec->val_len[i] : UINT64_MAX;
+		size_t need = sizeof(n) + (rec->val[i] ? rec->val_len[i] : 0);
+
+		if (need > sizeof(buf) - pos)
+			break;
+		memcpy(buf + pos, &n, sizeof(n));
+		pos += sizeof(n);
+		if (rec->val[i]) {
+			memcpy(buf + pos, rec->val[i], rec->val_len[i]);
+			pos += rec->val_len[i];
+		}
+	}
+	if (i == d->ncols)
+		return XXH3_64bits(buf, pos);
 	XXH3_64bits_reset(&st);
 	for (i = 0; i < d->ncols; i++) {
 		uint64_t n = rec->val[i] ? rec->val_len[i] : UINT64_MAX;
@@ -274,20 +300,24 @@ static uint64_t content_hash(const struct record *rec)
 int validate_record(struct run *run, struct record *rec)
 {
 	const struct entity_def *d = &entity_defs[rec->entity];
+	struct dedup_probe probe;
 	int key_ok;
 	size_t i;
 
 	rec->errors = rec->warnings = 0;
 	memset(rec->bad, 0, sizeof(rec->bad));
 	key_ok = validate_key(rec);
+	if (key_ok)
+		dedup_probe(run->dedup, rec->entity, rec->key, &probe);
 	for (i = 0; i < d->ncols; i++)
 		check_value(run, rec, (int)i);
 	if (rec->entity == ENTITY_RESELLERS)
 		check_contact(run, rec);
 	rec->key_ok = key_ok;
 	rec->hash = content_hash(rec);
-	rec->repeat = key_ok && !dedup_add(run->dedup, rec->entity, rec->key,
-					   rec->hash, (int)rec->src->no,
-					   rec->line, rec->errors > 0);
+	rec->repeat = key_ok && !dedup_add(run->dedup, &probe, rec->entity,
+					   rec->key, rec->hash,
+					   (int)rec->src->no, rec->line,
+					   rec->errors > 0);
 	return rec->errors;
 }

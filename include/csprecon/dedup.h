@@ -34,11 +34,23 @@ struct dedup_hit {
 
 struct dedup *dedup_new(void);
 
-/* Note one record.  key is the normalised key text; content hashes the
- * normalised values.  Returns 1 when the key is new to the run, 0 when it
- * was seen before. */
-int dedup_add(struct dedup *d, enum entity e, const char *key,
-	       uint64_t content, int file_no, uint64_t line, int rejected);
+/* A key's hash, and where the table will look for it. */
+struct dedup_probe {
+	uint64_t h1, h2;
+};
+
+/* Hash key (the normalised key text of entity e) into *p and start
+ * fetching the table's slot for it, so that the work done before
+ * dedup_add() hides the cache miss. */
+void dedup_probe(const struct dedup *d, enum entity e, const char *key,
+		 struct dedup_probe *p);
+
+/* Note one record, whose key dedup_probe() hashed into *p; content hashes
+ * the normalised values.  No other dedup_add() may come between the two.
+ * Returns 1 when the key is new to the run, 0 when it was seen before. */
+int dedup_add(struct dedup *d, const struct dedup_probe *p, enum entity e,
+	      const char *key, uint64_t content, int file_no, uint64_t line,
+	      int rejected);
 
 /* Mark the occurrence of the last dedup_add as rejected by a cross-entity
  * rule (its row count already says so). */

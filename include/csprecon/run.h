@@ -116,6 +116,8 @@ struct record {
 	size_t val_len[ENTITY_MAX_COLS];
 	unsigned char bad[ENTITY_MAX_COLS];     /* value failed its rule */
 	char norm[ENTITY_MAX_COLS][40];         /* storage for short values */
+	unsigned char key_guid[ENTITY_MAX_COLS]; /* validate_key parsed this
+						  * GUID into norm */
 	char key[96];              /* normalised key, "" when unusable */
 	int key_ok;                /* key normalised: every key column parsed */
 	int repeat;                /* the key was seen before in this run */

@@ -71,6 +71,11 @@ grep ',relationships,' "$T/n1dup/changes.csv" | cut -d, -f3 >"$T/n1dup.keys"
 sort "$T/n1dup.keys" >"$T/n1dup.sorted"
 expect_same "$T/n1dup.sorted" "$T/n1dup.keys" "initial load with a duplicate relationship key: changes.csv in key order"
 expect_eq "initial load with a duplicate relationship key: changes.csv rows" 29 "$(wc -l <"$T/n1dup.keys")"
+# row_hash is stored: a master written by an earlier csprecon is compared
+# by it, so its value for the same row must never change.
+expect_eq "row_hash of known rows" \
+	"2948964025507743897 -7456739640486245591 5081091019239686105" \
+	"$(sqlite3 "$M" "SELECT (SELECT row_hash FROM relationships WHERE customer_tenant_id = '0e3a655f-2073-4ab2-ac8b-1eb44f1eaccf'), (SELECT row_hash FROM resellers WHERE tenant_id = '0b80a255-53a1-4945-8932-58ef7777682c'), (SELECT row_hash FROM mpn_ids WHERE mpn_id = '4721385')" | tr '|' ' ')"
 cp "$M" "$T/after1.db"
 # The same initial load while another connection has the master open: it
 # stays in WAL mode for the load, without waiting for the reader.
