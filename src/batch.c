@@ -211,9 +211,12 @@ static int read_one(struct run *run, struct input *in, struct head *heads,
 	struct source *src = &run->src[i];
 	int ret;
 
-	if (run->stage && stage_file(run->stage, src) < 0)
+	if (run->stage && (stage_file(run->stage, src) < 0 ||
+			   stage_feed_begin(run->stage) < 0))
 		return -1;
 	ret = ingest_file(run, src, &in[i], &heads[i], batch_sink);
+	if (run->stage && stage_feed_end(run->stage) < 0)
+		ret = -2;
 	src->size = in[i].raw_bytes;
 	input_close(&in[i]);
 	return ret == -2 ? -1 : 0;
@@ -314,8 +317,11 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 		for (i = 0; i < cli->nfiles; i++) {
 			if (late[i] != pass)
 				continue;
-			if (read_one(run, in, heads, i) < 0)
+			if (read_one(run, in, heads, i) < 0) {
+				if (m && m->failed)
+					goto fail; /* a stage write */
 				goto out;
+			}
 			refused[i] = run->src[i].refused != 0;
 		}
 		if (pass == 0 && settle_resellers(run, m, &o, refused) < 0)

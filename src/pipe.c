@@ -13,9 +13,11 @@ int pipe_start(struct pipe *p, struct input *in, void *(*fn)(void *),
 
 	memset(p, 0, sizeof(*p));
 	p->in = in;
-	p->progress = in->progress;
-	in->progress = NULL;
-	p->raw_seen = in->raw_bytes;
+	if (in) {
+		p->progress = in->progress;
+		in->progress = NULL;
+		p->raw_seen = in->raw_bytes;
+	}
 	for (i = 0; i < PIPE_BLOCKS; i++)
 		p->ring[i].buf = xmalloc(PIPE_BLOCK_SIZE);
 	pthread_mutex_init(&p->mu, NULL);
@@ -26,16 +28,19 @@ int pipe_start(struct pipe *p, struct input *in, void *(*fn)(void *),
 	pthread_mutex_destroy(&p->mu);
 	for (i = 0; i < PIPE_BLOCKS; i++)
 		free(p->ring[i].buf);
-	in->progress = p->progress;
-	return error("cannot start a parser thread");
+	if (in)
+		in->progress = p->progress;
+	return error("cannot start a thread");
 }
 
 void pipe_publish(struct pipe *p)
 {
 	if (!p->cur)
 		return;
-	p->cur->raw = p->in->raw_bytes - p->raw_seen;
-	p->raw_seen = p->in->raw_bytes;
+	if (p->in) {
+		p->cur->raw = p->in->raw_bytes - p->raw_seen;
+		p->raw_seen = p->in->raw_bytes;
+	}
 	pthread_mutex_lock(&p->mu);
 	p->made++;
 	pthread_cond_signal(&p->cv);
@@ -50,7 +55,7 @@ unsigned char *pipe_room(struct pipe *p, size_t n)
 	if (p->stopped)
 		return NULL;
 	if (n > PIPE_BLOCK_SIZE) {
-		/* The readers' events are bounded by FIELD_MAX: a bug. */
+		/* Every event is bounded by FIELD_MAX: a bug. */
 		error("internal error: a %zu-byte event does not fit a pipe "
 		      "block", n);
 		abort();
@@ -109,7 +114,8 @@ void pipe_stop(struct pipe *p)
 	pthread_mutex_destroy(&p->mu);
 	for (i = 0; i < PIPE_BLOCKS; i++)
 		free(p->ring[i].buf);
-	p->in->progress = p->progress;
+	if (p->in)
+		p->in->progress = p->progress;
 }
 
 void pipe_put32(unsigned char **at, uint32_t v)

@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include "csprecon/findings.h"
+#include "csprecon/pipe.h"
 #include "csprecon/reconcile.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -42,6 +43,9 @@ struct stage {
 	struct mastermap *mm[ENTITY_COUNT]; /* or NULL: stage every row */
 	uint64_t unchanged[ENTITY_COUNT];   /* rows found unchanged by mm */
 	unsigned indexed;    /* entities whose stage has its key index */
+	struct pipe feed;    /* to the stage thread, while feeding */
+	int feeding;
+	int feed_failed;     /* a write failed on the stage thread */
 	sqlite3_stmt *ins[ENTITY_COUNT];
 	sqlite3_stmt *rej[ENTITY_COUNT];
 	sqlite3_stmt *drop[ENTITY_COUNT];
@@ -376,26 +380,180 @@ int stage_index(struct stage *s, unsigned entities)
 	return s->m->failed ? -1 : 0;
 }
 
-/* Bind a record to a stage table's row: key, file, line, extra, then the
- * values (NULL for an empty one, a bad one when skip_bad, and one the
- * rules do not read in a lean stage); step it.  0 or -1. */
-static int stage_row(struct stage *s, sqlite3_stmt *st,
-		     const struct record *rec, sqlite3_int64 extra,
-		     int skip_bad)
+/* Whether value i of rec goes to its stage row: not an empty one, a bad
+ * one when skip_bad, or one the rules do not read in a lean stage. */
+static int row_value(const struct stage *s, const struct record *rec,
+		     size_t i, int skip_bad)
+{
+	return rec->val[i] && rec->val_len[i] && !(skip_bad && rec->bad[i]) &&
+	       (!s->lean || entity_defs[rec->entity].cols[i].xref);
+}
+
+/* While a file is read, the stage is written by a thread of its own
+ * (stage_feed_begin): the reading thread validates the next rows while
+ * SQLite stores the last ones.  Each write is an event in a pipe:
+ *   'A' or 'R' (a row of s_ or x_), u8 entity, u32 file, u64 line,
+ *   u64 extra, u32 key length, the key, per column u32 length (FEED_NULL
+ *   for none) and the bytes;
+ *   'K' (a kept key), u8 entity, u32 key length, the key;
+ *   'Z', the end.
+ * Only the stage thread touches the connection until stage_feed_end(). */
+#define FEED_ROW 'A'
+#define FEED_REJECT 'R'
+#define FEED_KEEP 'K'
+#define FEED_END 'Z'
+#define FEED_NULL UINT32_MAX
+
+static int feed_failed(const struct stage *s)
+{
+	return __atomic_load_n(&s->feed_failed, __ATOMIC_ACQUIRE);
+}
+
+static unsigned char *feed_key(unsigned char *at, const char *key, size_t n)
+{
+	pipe_put32(&at, (uint32_t)n);
+	memcpy(at, key, n);
+	return at + n;
+}
+
+static int feed_row(struct stage *s, int op, const struct record *rec,
+		    sqlite3_int64 extra, int skip_bad)
 {
 	const struct entity_def *d = &entity_defs[rec->entity];
+	size_t klen = strlen(rec->key), n = 2 + 4 + 8 + 8 + 4 + klen, i;
+	unsigned char *at;
+
+	if (feed_failed(s))
+		return -1;
+	for (i = 0; i < d->ncols; i++)
+		n += 4 + (row_value(s, rec, i, skip_bad) ? rec->val_len[i] : 0);
+	if (!(at = pipe_room(&s->feed, n)))
+		return -1;
+	*at++ = (unsigned char)op;
+	*at++ = (unsigned char)rec->entity;
+	pipe_put32(&at, (uint32_t)rec->src->no);
+	pipe_put64(&at, rec->line);
+	pipe_put64(&at, (uint64_t)extra);
+	at = feed_key(at, rec->key, klen);
+	for (i = 0; i < d->ncols; i++) {
+		if (!row_value(s, rec, i, skip_bad)) {
+			pipe_put32(&at, FEED_NULL);
+			continue;
+		}
+		pipe_put32(&at, (uint32_t)rec->val_len[i]);
+		memcpy(at, rec->val[i], rec->val_len[i]);
+		at += rec->val_len[i];
+	}
+	return 0;
+}
+
+/* The stage thread: one block of events into SQLite; 1 at the end. */
+static int feed_replay(struct stage *s, const struct pipe_block *b)
+{
+	const unsigned char *at = b->buf, *stop = b->buf + b->len;
+
+	while (at < stop) {
+		int op = *at++, ok;
+		enum entity e;
+		sqlite3_stmt *st;
+		uint32_t n;
+		size_t i;
+
+		if (op == FEED_END)
+			return 1;
+		e = (enum entity)*at++;
+		if (op == FEED_KEEP) {
+			n = pipe_get32(&at);
+			sqlite3_bind_int(s->keep, 1, e);
+			sqlite3_bind_text(s->keep, 2, (const char *)at, (int)n,
+					  SQLITE_STATIC);
+			at += n;
+			ok = m_step_done(s->m, s->keep);
+		} else {
+			st = op == FEED_ROW ? s->ins[e] : s->rej[e];
+			sqlite3_bind_int(st, 2, (int)pipe_get32(&at));
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)pipe_get64(&at));
+			sqlite3_bind_int64(st, 4, (sqlite3_int64)pipe_get64(&at));
+			n = pipe_get32(&at);
+			sqlite3_bind_text(st, 1, (const char *)at, (int)n,
+					  SQLITE_STATIC);
+			at += n;
+			for (i = 0; i < entity_defs[e].ncols; i++) {
+				n = pipe_get32(&at);
+				if (n == FEED_NULL) {
+					sqlite3_bind_null(st, (int)i + 5);
+					continue;
+				}
+				sqlite3_bind_text(st, (int)i + 5,
+						  (const char *)at, (int)n,
+						  SQLITE_STATIC);
+				at += n;
+			}
+			ok = m_step_done(s->m, st);
+		}
+		if (ok < 0 && !feed_failed(s))
+			__atomic_store_n(&s->feed_failed, 1, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+static void *feed_main(void *arg)
+{
+	struct stage *s = arg;
+	int end = 0;
+
+	while (!end) {
+		end = feed_replay(s, pipe_take(&s->feed));
+		pipe_done(&s->feed);
+	}
+	return NULL;
+}
+
+int stage_feed_begin(struct stage *s)
+{
+	if (s->feeding)
+		return 0;
+	if (pipe_start(&s->feed, NULL, feed_main, s) < 0)
+		return -1;
+	s->feeding = 1;
+	return 0;
+}
+
+int stage_feed_end(struct stage *s)
+{
+	unsigned char *at;
+
+	if (!s->feeding)
+		return s->m->failed ? -1 : 0;
+	/* Nothing cancels this pipe but pipe_stop(): there is room. */
+	at = pipe_room(&s->feed, 1);
+	*at = FEED_END;
+	pipe_publish(&s->feed);
+	pipe_stop(&s->feed);
+	s->feeding = 0;
+	return s->m->failed ? -1 : 0;
+}
+
+/* Write a record to a stage table's row: key, file, line, extra, then the
+ * values that row_value() lets through, NULL for the others.  0 or -1. */
+static int stage_row(struct stage *s, int op, const struct record *rec,
+		     sqlite3_int64 extra, int skip_bad)
+{
+	const struct entity_def *d = &entity_defs[rec->entity];
+	sqlite3_stmt *st = op == FEED_ROW ? s->ins[rec->entity] :
+			   s->rej[rec->entity];
 	size_t i;
 
 	if (!st)
 		return -1;
+	if (s->feeding)
+		return feed_row(s, op, rec, extra, skip_bad);
 	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)rec->src->no);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
 	sqlite3_bind_int64(st, 4, extra);
 	for (i = 0; i < d->ncols; i++) {
-		if (rec->val[i] && rec->val_len[i] &&
-		    !(skip_bad && rec->bad[i]) &&
-		    (!s->lean || d->cols[i].xref))
+		if (row_value(s, rec, i, skip_bad))
 			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
 					  (int)rec->val_len[i], SQLITE_STATIC);
 		else
@@ -414,8 +572,7 @@ int stage_add(struct stage *s, const struct record *rec)
 		s->unchanged[rec->entity]++;
 		return 0;
 	}
-	return stage_row(s, s->ins[rec->entity], rec,
-			 (sqlite3_int64)rec->hash, 0);
+	return stage_row(s, FEED_ROW, rec, (sqlite3_int64)rec->hash, 0);
 }
 
 int stage_reject(struct stage *s, const struct record *rec)
@@ -427,12 +584,23 @@ int stage_reject(struct stage *s, const struct record *rec)
 	for (i = 0; i < d->ncols; i++)
 		if (rec->bad[i])
 			bad |= (sqlite3_int64)1 << i;
-	return stage_row(s, s->rej[rec->entity], rec, bad, 1);
+	return stage_row(s, FEED_REJECT, rec, bad, 1);
 }
 
 int stage_keep(struct stage *s, enum entity e, const char *key)
 {
+	size_t n = strlen(key);
+	unsigned char *at;
+
 	mm_see(s, e, key);
+	if (s->feeding) {
+		if (feed_failed(s) || !(at = pipe_room(&s->feed, 6 + n)))
+			return -1;
+		*at++ = FEED_KEEP;
+		*at++ = (unsigned char)e;
+		feed_key(at, key, n);
+		return 0;
+	}
 	sqlite3_bind_int(s->keep, 1, e);
 	sqlite3_bind_text(s->keep, 2, key, -1, SQLITE_STATIC);
 	return m_step_done(s->m, s->keep);

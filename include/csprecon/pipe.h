@@ -1,12 +1,17 @@
-/* pipe.h -- a reader thread and the ring of blocks it fills.
+/* pipe.h -- a ring of blocks between two threads.
  *
  * A file is parsed on a second thread: it reads (inflates, hashes) and
  * parses, and writes what it finds as events into blocks; the calling
  * thread takes the blocks in order and replays the events.  Everything
- * that touches the run (findings, the sink, SQLite) stays on the calling
- * thread.  Memory is PIPE_BLOCKS blocks of PIPE_BLOCK_SIZE bytes, whatever
- * the size of the file.  The input's progress is told by the calling
- * thread as it takes each block.
+ * that touches the run (findings, the sink) stays on the calling thread.
+ * Memory is PIPE_BLOCKS blocks of PIPE_BLOCK_SIZE bytes, whatever the size
+ * of the file.  The input's progress is told by the calling thread as it
+ * takes each block.
+ *
+ * The other way round, with no input, the calling thread produces and the
+ * new thread consumes: the stage is written so while a file is read
+ * (reconcile.c).  Then the consumer stops at an end event of its own, and
+ * pipe_stop() only waits for it.
  */
 #ifndef CSPRECON_PIPE_H
 #define CSPRECON_PIPE_H
@@ -42,7 +47,8 @@ struct pipe {
 	int cancel;
 };
 
-/* Start fn(arg) on a new thread that will read in.  0, or -1 (printed). */
+/* Start fn(arg) on a new thread that will read in (or NULL: a thread that
+ * consumes).  0, or -1 (printed). */
 int pipe_start(struct pipe *p, struct input *in, void *(*fn)(void *),
 	       void *arg);
 
@@ -57,7 +63,7 @@ void pipe_publish(struct pipe *p);
 const struct pipe_block *pipe_take(struct pipe *p);
 void pipe_done(struct pipe *p);
 
-/* Consumer: cancel the producer, wait for its thread, free the ring. */
+/* The caller: cancel the producer, wait for the thread, free the ring. */
 void pipe_stop(struct pipe *p);
 
 /* Event fields, in native byte order. */

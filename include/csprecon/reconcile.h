@@ -28,6 +28,13 @@ void stage_close(struct stage *s);
 
 /* Note the file a source number stands for. */
 int stage_file(struct stage *s, const struct source *src);
+/* Around the reading of one file: the stage is written by a thread of its
+ * own, and nothing else may use the master's connection until
+ * stage_feed_end(), which waits for the last write.  0, or -1 when the
+ * thread could not start or a write failed (printed; the master's exit
+ * code says which). */
+int stage_feed_begin(struct stage *s);
+int stage_feed_end(struct stage *s);
 /* An accepted record whose key is new to the run (a repeat is either an
  * identical row, folded, or a DUPLICATE_KEY, dropped); 0 or -1. */
 int stage_add(struct stage *s, const struct record *rec);

@@ -145,6 +145,23 @@ expect_exit 1 "night 2 again with a duplicate key"
 expect_grep "$T/n2dup/summary.json" '"relationships": {"rows_read": 31, "rows_accepted": 29, "rows_rejected": 2, "duplicates_folded": 0, "new": 0, "changed": 0, "unchanged": 29, "reactivated": 0, "retired": 0}' \
 	"night 2 again with a duplicate key: counts"
 
+# A disk that fills while the stage is written (a file size limit stands
+# in for it): exit 74 with SQLite's error, and nothing applied.
+sh "$TOP/scripts/gen-batch" -n 100000 -o "$T/full" >/dev/null
+run --master "$T/full.db" init
+(
+	trap '' XFSZ
+	ulimit -f 4096
+	run --master "$T/full.db" reconcile --apply --report-dir "$T/nfull" \
+		"$T/full/mpn_ids.csv" "$T/full/resellers.csv" "$T/full/relationships.csv"
+	exit "$CODE"
+)
+CODE=$?
+expect_exit 74 "a full disk while staging"
+expect_grep "$ERR" "master '$T/full.db': write: " "a full disk while staging: message"
+expect_eq "a full disk while staging: nothing applied" "0 0" \
+	"$(sqlite3 "$T/full.db" "SELECT (SELECT count(*) FROM relationships), (SELECT count(*) FROM runs)" | tr '|' ' ')"
+
 # --- history and runs
 run --master "$M" history 0B80A255-53A1-4945-8932-58EF7777682C
 expect_exit 0 "history of a reseller"
