@@ -141,6 +141,51 @@ void report_csv_cell(FILE *fp, const char *s, int last)
 	fputc(last ? '\n' : ',', fp);
 }
 
+/* Bytes a cell cannot hold as they are: the separator, the quote and line
+ * ends anywhere, and what a spreadsheet would evaluate in first place. */
+static const unsigned char csv_special[256] = {
+	[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1,
+};
+static const unsigned char csv_lead[256] = {
+	['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1,
+};
+
+/* The length of s when it goes into a cell as it is, else -1. */
+static long plain_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (csv_lead[*p])
+		return -1;
+	for (; *p; p++)
+		if (csv_special[*p])
+			return -1;
+	return (long)(p - (const unsigned char *)s);
+}
+
+void report_csv_line(FILE *fp, const char *const *cells, size_t n)
+{
+	char buf[4096];
+	size_t pos = 0, i;
+	long len;
+
+	/* Most lines need no quoting: one write for the whole line. */
+	for (i = 0; i < n; i++) {
+		if ((len = plain_len(cells[i])) < 0 ||
+		    (size_t)len >= sizeof(buf) - pos)
+			break;
+		memcpy(buf + pos, cells[i], (size_t)len);
+		pos += (size_t)len;
+		buf[pos++] = i + 1 < n ? ',' : '\n';
+	}
+	if (i == n) {
+		fwrite(buf, 1, pos, fp);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		report_csv_cell(fp, cells[i], i + 1 == n);
+}
+
 /* Length of a valid UTF-8 sequence at s, or 0. */
 static size_t utf8_len(const unsigned char *s)
 {

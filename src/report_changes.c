@@ -17,14 +17,13 @@ struct changes_ctx {
 static int write_change(const struct change *c, void *vctx)
 {
 	struct changes_ctx *x = vctx;
+	const char *cells[] = {
+		x->run->id, c->entity, c->key ? c->key : "",
+		c->change ? c->change : "", c->field ? c->field : "",
+		c->old ? c->old : "", c->new_ ? c->new_ : "",
+	};
 
-	report_csv_cell(x->fp, x->run->id, 0);
-	report_csv_cell(x->fp, c->entity, 0);
-	report_csv_cell(x->fp, c->key ? c->key : "", 0);
-	report_csv_cell(x->fp, c->change ? c->change : "", 0);
-	report_csv_cell(x->fp, c->field ? c->field : "", 0);
-	report_csv_cell(x->fp, c->old ? c->old : "", 0);
-	report_csv_cell(x->fp, c->new_ ? c->new_ : "", 1);
+	report_csv_line(x->fp, cells, sizeof(cells) / sizeof(cells[0]));
 	return ferror(x->fp) ? -1 : 0;
 }
 

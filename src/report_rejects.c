@@ -26,23 +26,18 @@ static const char *file_of(const struct run *run, int file_no)
 static int write_one(const struct finding *fd, void *vctx)
 {
 	struct rejects_ctx *c = vctx;
-	char line[24];
+	char line[24] = "";
+	const char *cells[] = {
+		c->run->id, file_of(c->run, fd->file_no), line,
+		fd->entity == ENTITY_NONE ? "" : entity_defs[fd->entity].name,
+		fd->key, fd->field, rule_defs[fd->rule].code,
+		severity_name(rule_defs[fd->rule].severity), fd->message,
+		fd->value,
+	};
 
 	if (fd->line)
 		snprintf(line, sizeof(line), "%" PRIu64, fd->line);
-	else
-		line[0] = '\0';
-	report_csv_cell(c->fp, c->run->id, 0);
-	report_csv_cell(c->fp, file_of(c->run, fd->file_no), 0);
-	report_csv_cell(c->fp, line, 0);
-	report_csv_cell(c->fp, fd->entity == ENTITY_NONE ? "" :
-			entity_defs[fd->entity].name, 0);
-	report_csv_cell(c->fp, fd->key, 0);
-	report_csv_cell(c->fp, fd->field, 0);
-	report_csv_cell(c->fp, rule_defs[fd->rule].code, 0);
-	report_csv_cell(c->fp, severity_name(rule_defs[fd->rule].severity), 0);
-	report_csv_cell(c->fp, fd->message, 0);
-	report_csv_cell(c->fp, fd->value, 1);
+	report_csv_line(c->fp, cells, sizeof(cells) / sizeof(cells[0]));
 	return ferror(c->fp) ? -1 : 0;
 }
 

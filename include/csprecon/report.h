@@ -30,6 +30,9 @@ void report_abort(struct report_file *rf);
  * CR) and quoted through libcsv when it needs quoting. */
 void report_csv_cell(FILE *fp, const char *s, int last);
 
+/* Write n cells as one line, each as report_csv_cell() would. */
+void report_csv_line(FILE *fp, const char *const *cells, size_t n);
+
 /* Write s as a JSON string, with quotes; invalid UTF-8 becomes U+FFFD. */
 void report_json_string(FILE *fp, const char *s);
 
