@@ -54,7 +54,12 @@ static int judge_sink(struct run *run, struct record *rec)
 
 static int batch_sink(struct run *run, struct record *rec)
 {
-	validate_record(run, rec);
+	/* The master map's slot for the key loads while the values are
+	 * checked. */
+	validate_begin(run, rec);
+	if (run->stage)
+		stage_prefetch(run->stage, rec);
+	validate_end(run, rec);
 	rec->src->rows_read++;
 	if (rec->errors)
 		rec->src->rows_rejected++;

@@ -114,14 +114,19 @@ static uint32_t add_occ(struct dedup *d, uint64_t line, uint32_t file,
 	return ++d->noccs;
 }
 
-void dedup_probe(const struct dedup *d, enum entity e, const char *key,
-		 struct dedup_probe *p)
+void dedup_key_hash(enum entity e, const char *key, struct dedup_probe *p)
 {
 	XXH128_hash_t h = XXH3_128bits_withSeed(key, strlen(key),
 						(XXH64_hash_t)e + 1);
 
 	p->h1 = h.low64;
 	p->h2 = h.high64;
+}
+
+void dedup_probe(const struct dedup *d, enum entity e, const char *key,
+		 struct dedup_probe *p)
+{
+	dedup_key_hash(e, key, p);
 	__builtin_prefetch(&d->index[(uint32_t)p->h1 & d->mask]);
 }
 

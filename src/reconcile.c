@@ -5,8 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <xxhash.h>
-
 #include "csprecon/findings.h"
 #include "csprecon/pipe.h"
 #include "csprecon/reconcile.h"
@@ -116,20 +114,25 @@ static sqlite3_stmt *stage_table(struct master *m, struct strbuf *sb,
 	return m_prepare(m, sb->buf);
 }
 
-static XXH128_hash_t key_hash(const char *key, size_t len)
+/* Keys are hashed as the duplicate detector hashes them, so that a record
+ * brings its key's hash along (rec->probe). */
+static struct dedup_probe key_hash(enum entity e, const char *key)
 {
-	return XXH3_128bits(key, len);
+	struct dedup_probe h;
+
+	dedup_key_hash(e, key, &h);
+	return h;
 }
 
-static struct mm_entry *mm_find(struct mastermap *mm, XXH128_hash_t h,
-				uint32_t **slot)
+static struct mm_entry *mm_find(struct mastermap *mm,
+				const struct dedup_probe *h, uint32_t **slot)
 {
-	uint32_t i = (uint32_t)h.low64 & mm->mask;
+	uint32_t i = (uint32_t)h->h1 & mm->mask;
 
 	while (mm->index[i]) {
 		struct mm_entry *e = &mm->e[mm->index[i] - 1];
 
-		if (e->h1 == h.low64 && e->h2 == h.high64)
+		if (e->h1 == h->h1 && e->h2 == h->h2)
 			return e;
 		i = (i + 1) & mm->mask;
 	}
@@ -208,7 +211,7 @@ int stage_master_map(struct stage *s, enum entity e)
 				(const char *)sqlite3_column_text(st, 0),
 				(const char *)sqlite3_column_text(st, 1));
 		struct mm_entry *en;
-		XXH128_hash_t h = { 0, 0 };
+		struct dedup_probe h = { 0, 0 };
 		uint32_t *slot = NULL;
 
 		if (mm->n == UINT32_MAX - 1) {
@@ -221,17 +224,17 @@ int stage_master_map(struct stage *s, enum entity e)
 		}
 		en = &mm->e[mm->n++];
 		if (n >= 0)
-			h = key_hash(key, (size_t)n);
+			h = key_hash(e, key);
 		/* A key no batch key can equal (too long, or a second
 		 * master row with the same hash) keeps its place in the
 		 * walk but is never retired by the map: as seen. */
-		if (n < 0 || mm_find(mm, h, &slot)) {
+		if (n < 0 || mm_find(mm, &h, &slot)) {
 			memset(en, 0, sizeof(*en));
 			en->flags = MM_SEEN | MM_NOKEY;
 			continue;
 		}
-		en->h1 = h.low64;
-		en->h2 = h.high64;
+		en->h1 = h.h1;
+		en->h2 = h.h2;
 		en->row_hash = (uint64_t)sqlite3_column_int64(st, 2);
 		en->flags = sqlite3_column_int(st, 3) ? MM_RETIRED : 0;
 		mm->unseen += !(en->flags & MM_RETIRED);
@@ -250,20 +253,41 @@ int stage_master_map(struct stage *s, enum entity e)
 	return 0;
 }
 
-/* Note that the batch has key; the map's entry, or NULL. */
-static struct mm_entry *mm_see(struct stage *s, enum entity e,
-			       const char *key)
+/* Note that the batch has the key hashed in *h; the map's entry, or
+ * NULL. */
+static struct mm_entry *mm_see_hash(struct stage *s, enum entity e,
+				    const struct dedup_probe *h)
 {
 	struct mastermap *mm = s->mm[e];
 	struct mm_entry *en;
 	uint32_t *slot;
 
-	if (!mm || !(en = mm_find(mm, key_hash(key, strlen(key)), &slot)))
+	if (!mm || !(en = mm_find(mm, h, &slot)))
 		return NULL;
 	if (!(en->flags & (MM_SEEN | MM_RETIRED)))
 		mm->unseen--;
 	en->flags |= MM_SEEN;
 	return en;
+}
+
+static struct mm_entry *mm_see(struct stage *s, enum entity e,
+			       const char *key)
+{
+	struct dedup_probe h;
+
+	if (!s->mm[e])
+		return NULL;
+	h = key_hash(e, key);
+	return mm_see_hash(s, e, &h);
+}
+
+void stage_prefetch(const struct stage *s, const struct record *rec)
+{
+	const struct mastermap *mm = s->mm[rec->entity];
+
+	if (mm && rec->key_ok)
+		__builtin_prefetch(&mm->index[(uint32_t)rec->probe.h1 &
+					      mm->mask]);
 }
 
 struct stage *stage_open(struct master *m, int lean)
@@ -564,7 +588,8 @@ static int stage_row(struct stage *s, int op, const struct record *rec,
 
 int stage_add(struct stage *s, const struct record *rec)
 {
-	struct mm_entry *en = mm_see(s, rec->entity, rec->key);
+	/* An accepted record's key parsed: rec->probe holds its hash. */
+	struct mm_entry *en = mm_see_hash(s, rec->entity, &rec->probe);
 
 	/* A live master row with the same values: nothing to stage. */
 	if (en && !(en->flags & MM_RETIRED) && en->row_hash == rec->hash) {
@@ -705,7 +730,7 @@ static uint64_t retire_by_map(struct master *m, const struct mastermap *mm,
 		const char *k1 = (const char *)sqlite3_column_text(walk, 0);
 		const char *k2 = (const char *)sqlite3_column_text(walk, 1);
 		const struct mm_entry *en = i < mm->n ? &mm->e[i] : NULL;
-		XXH128_hash_t h;
+		struct dedup_probe h;
 		int len;
 
 		i++;
@@ -713,8 +738,7 @@ static uint64_t retire_by_map(struct master *m, const struct mastermap *mm,
 			continue;
 		len = map_key(key, sizeof(key), k1, k2);
 		if (!en || len < 0 ||
-		    (h = key_hash(key, (size_t)len), h.low64 != en->h1) ||
-		    h.high64 != en->h2) {
+		    (h = key_hash(e, key), h.h1 != en->h1) || h.h2 != en->h2) {
 			walk_lost(m);
 			break;
 		}

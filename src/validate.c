@@ -297,27 +297,35 @@ static uint64_t content_hash(const struct record *rec)
 	return XXH3_64bits_digest(&st);
 }
 
-int validate_record(struct run *run, struct record *rec)
+void validate_begin(struct run *run, struct record *rec)
 {
-	const struct entity_def *d = &entity_defs[rec->entity];
-	struct dedup_probe probe;
-	int key_ok;
-	size_t i;
-
 	rec->errors = rec->warnings = 0;
 	memset(rec->bad, 0, sizeof(rec->bad));
-	key_ok = validate_key(rec);
-	if (key_ok)
-		dedup_probe(run->dedup, rec->entity, rec->key, &probe);
+	rec->key_ok = validate_key(rec);
+	if (rec->key_ok)
+		dedup_probe(run->dedup, rec->entity, rec->key, &rec->probe);
+}
+
+int validate_end(struct run *run, struct record *rec)
+{
+	const struct entity_def *d = &entity_defs[rec->entity];
+	size_t i;
+
 	for (i = 0; i < d->ncols; i++)
 		check_value(run, rec, (int)i);
 	if (rec->entity == ENTITY_RESELLERS)
 		check_contact(run, rec);
-	rec->key_ok = key_ok;
 	rec->hash = content_hash(rec);
-	rec->repeat = key_ok && !dedup_add(run->dedup, &probe, rec->entity,
-					   rec->key, rec->hash,
-					   (int)rec->src->no, rec->line,
-					   rec->errors > 0);
+	rec->repeat = rec->key_ok && !dedup_add(run->dedup, &rec->probe,
+						rec->entity, rec->key,
+						rec->hash,
+						(int)rec->src->no, rec->line,
+						rec->errors > 0);
 	return rec->errors;
+}
+
+int validate_record(struct run *run, struct record *rec)
+{
+	validate_begin(run, rec);
+	return validate_end(run, rec);
 }

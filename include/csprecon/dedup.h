@@ -39,7 +39,10 @@ struct dedup_probe {
 	uint64_t h1, h2;
 };
 
-/* Hash key (the normalised key text of entity e) into *p and start
+/* Hash key (the normalised key text of entity e) into *p. */
+void dedup_key_hash(enum entity e, const char *key, struct dedup_probe *p);
+
+/* The same, and start
  * fetching the table's slot for it, so that the work done before
  * dedup_add() hides the cache miss. */
 void dedup_probe(const struct dedup *d, enum entity e, const char *key,

@@ -38,6 +38,9 @@ int stage_feed_end(struct stage *s);
 /* An accepted record whose key is new to the run (a repeat is either an
  * identical row, folded, or a DUPLICATE_KEY, dropped); 0 or -1. */
 int stage_add(struct stage *s, const struct record *rec);
+/* Start fetching what stage_add() will look up for rec, whose key
+ * validate_begin() has hashed. */
+void stage_prefetch(const struct stage *s, const struct record *rec);
 /* Index the staged rows of the entities in the bit set (bit e for entity
  * e) by key, once every file of them is read; 0 or -1. */
 int stage_index(struct stage *s, unsigned entities);

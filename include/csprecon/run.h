@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "csprecon/dedup.h"
 #include "csprecon/rules.h"
 #include "csprecon/schema.h"
 
@@ -120,6 +121,7 @@ struct record {
 						  * GUID into norm */
 	char key[96];              /* normalised key, "" when unusable */
 	int key_ok;                /* key normalised: every key column parsed */
+	struct dedup_probe probe;  /* the key's hash, when key_ok */
 	int repeat;                /* the key was seen before in this run */
 	uint64_t hash;             /* hash of the normalised values */
 	int errors;                /* error-level findings on this record */

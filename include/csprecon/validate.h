@@ -14,6 +14,12 @@
 
 int validate_record(struct run *run, struct record *rec);
 
+/* validate_record() in two steps, for a caller with more to fetch by the
+ * key: validate_begin() fills rec->key (and rec->probe when it parses),
+ * validate_end() does the rest and returns the error count. */
+void validate_begin(struct run *run, struct record *rec);
+int validate_end(struct run *run, struct record *rec);
+
 /* Fill rec->key from rec->raw: normalised, returning 1, when every key
  * column parses; else the raw text (or "" if it is not printable),
  * returning 0. */
