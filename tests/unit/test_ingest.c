@@ -126,6 +126,24 @@ static const struct chunk_case cases[] = {
 	  "R mpn_ids 3|2345678|location|FR|two\r\nlines|-|-\n"
 	  "R mpn_ids 5|3456789|global|NL|plain|-|-\n"
 	  "ret 0 refused 0 read 0 rejected 0\n" },
+	{ "csv CR on some lines only: CRLF, a lone CR, CR in and after quotes",
+	  "mpn_id,type,country,name\n"
+	  "1111111,location,DE,plain lf\n"
+	  "2222222,location,DE,crlf  \r\n"
+	  "3333333,location,DE,lone\rcr\n"
+	  "4444444,location,DE,\"q\nno cr then\r\ncr\"\n"
+	  "5555555,location,DE,\"closed\"\r\n"
+	  "\r\n"
+	  "6666666,location,DE,\r lead\n"
+	  "7777777,location,DE,end cr\r",
+	  "R mpn_ids 2|1111111|location|DE|plain lf|-|-\n"
+	  "R mpn_ids 3|2222222|location|DE|crlf|-|-\n"
+	  "R mpn_ids 4|3333333|location|DE|lone\rcr|-|-\n"
+	  "R mpn_ids 5|4444444|location|DE|q\nno cr then\r\ncr|-|-\n"
+	  "R mpn_ids 8|5555555|location|DE|closed|-|-\n"
+	  "R mpn_ids 10|6666666|location|DE|lead|-|-\n"
+	  "R mpn_ids 11|7777777|location|DE|end cr|-|-\n"
+	  "ret 0 refused 0 read 0 rejected 0\n" },
 	{ "csv tab, blank line, no final newline",
 	  "mpn_id\ttype\tcountry\n1234567\tlocation\tDE\n\n7654321\tglobal\tFR",
 	  "R mpn_ids 2|1234567|location|DE|-|-|-\n"
