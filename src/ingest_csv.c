@@ -183,13 +183,19 @@ static int parse_failed(struct parser *t)
 }
 
 /* Our space and end-of-row tests differ from libcsv's own only on CR (a
- * space, not an end of row): for a comma-separated line without a CR,
- * libcsv's built-in tests give the same result and spare a call per byte.
- * A tab-separated file always uses ours (a tab is no space there). */
+ * space, not an end of row): for a comma-separated piece of a line without
+ * a CR, libcsv's built-in tests give the same result and spare a call per
+ * byte.  So they do for a line whose one CR comes just before its LF: in
+ * quotes both take it as data; outside, ours trims it as a trailing space
+ * and ends the row at the LF, libcsv's ends the row at the CR and skips
+ * the LF as a blank line.  A tab-separated file always uses ours (a tab is
+ * no space there). */
 static void choose_tests(struct parser *t, const unsigned char *buf,
 			 size_t len)
 {
-	int plain = t->delim != '\t' && !memchr(buf, '\r', len);
+	const unsigned char *cr = memchr(buf, '\r', len);
+	int plain = t->delim != '\t' &&
+		    (!cr || (cr == buf + len - 2 && buf[len - 1] == '\n'));
 
 	if (plain == t->plain)
 		return;
