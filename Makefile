@@ -61,8 +61,8 @@ deps:
 
 # `make test` installs what it needs, then runs every test twice: once on
 # the normal build and once on an ASan+UBSan build; then the end-to-end
-# tests once more on a ThreadSanitizer build (files are parsed on a thread,
-# and a reconcile writes its stage on another).
+# tests once more on a ThreadSanitizer build (files are inflated and parsed
+# on threads of their own, and a reconcile writes its stage on another).
 test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check O=build-san SANITIZE=address,undefined CFLAGS='-O1 -g'

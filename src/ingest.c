@@ -146,6 +146,10 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 	p.head = h->buf;
 	p.head_len = h->len;
 	p.max_read = run->opt.read_chunk;
+	/* A gzip file is inflated on a thread of its own while the parser
+	 * thread parses what is inflated. */
+	if (input_readahead(in, run->opt.read_chunk) < 0)
+		return -2;
 	if (i < h->len && h->buf[i] == '<') {
 		src->format = "xml";
 		ret = ingest_xml(run, src, &p, sink);
@@ -153,6 +157,7 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 		src->format = "csv";
 		ret = ingest_csv(run, src, &p, sink);
 	}
+	input_readahead_stop(in);
 	if (ret == 0) {
 		src->size = in->raw_bytes;
 		memcpy(src->sha256, in->sha256, sizeof(src->sha256));

@@ -16,7 +16,7 @@ int pipe_start(struct pipe *p, struct input *in, void *(*fn)(void *),
 	if (in) {
 		p->progress = in->progress;
 		in->progress = NULL;
-		p->raw_seen = in->raw_bytes;
+		p->raw_seen = in->raw_given;
 	}
 	for (i = 0; i < PIPE_BLOCKS; i++)
 		p->ring[i].buf = xmalloc(PIPE_BLOCK_SIZE);
@@ -38,8 +38,8 @@ void pipe_publish(struct pipe *p)
 	if (!p->cur)
 		return;
 	if (p->in) {
-		p->cur->raw = p->in->raw_bytes - p->raw_seen;
-		p->raw_seen = p->in->raw_bytes;
+		p->cur->raw = p->in->raw_given - p->raw_seen;
+		p->raw_seen = p->in->raw_given;
 	}
 	pthread_mutex_lock(&p->mu);
 	p->made++;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csprecon/pipe.h"
 #include "csprecon/stream.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -74,7 +75,12 @@ static int fill_raw(struct input *in)
 	}
 	sha256_update(&in->sha, (size_t)n, in->raw);
 	in->raw_bytes += (uint64_t)n;
-	progress_add(in->progress, (uint64_t)n);
+	if (!in->ra) {
+		/* With a read-ahead, the reading thread counts these as it
+		 * takes their bytes. */
+		in->raw_given = in->raw_bytes;
+		progress_add(in->progress, (uint64_t)n);
+	}
 	in->raw_len = (size_t)n;
 	return 0;
 }
@@ -207,7 +213,11 @@ static ssize_t read_gzip(struct input *in, unsigned char *buf, size_t len)
 	}
 }
 
-ssize_t input_read(struct input *in, void *buf, size_t len)
+static ssize_t readahead_read(struct input *in, unsigned char *buf,
+			      size_t len);
+
+/* input_read() on the thread that owns the input's fields. */
+static ssize_t input_read_direct(struct input *in, void *buf, size_t len)
 {
 	if (in->status != INPUT_OK)
 		return -1;
@@ -222,8 +232,127 @@ ssize_t input_read(struct input *in, void *buf, size_t len)
 	return read_plain(in, buf, len);
 }
 
+ssize_t input_read(struct input *in, void *buf, size_t len)
+{
+	if (in->ra)
+		return readahead_read(in, buf, len);
+	return input_read_direct(in, buf, len);
+}
+
+/* The read-ahead: the thread calls input_read() as the caller would, and
+ * puts each result in a ring (pipe.h) as an event of a fixed size: i64
+ * the count (0 at the end, -1 on an error), u64 the raw bytes read for it,
+ * then room for chunk bytes.  The input's fields belong to the thread
+ * until it has sent the end or an error, or has been stopped. */
+struct readahead {
+	struct pipe pipe;
+	struct input *in;
+	size_t chunk;
+	const struct pipe_block *block; /* being read, or NULL */
+	size_t off;                /* next event in block */
+	const unsigned char *data; /* bytes of the current event left */
+	size_t left;
+	int ended;                 /* the end or an error was taken */
+	ssize_t end;               /* what it was */
+};
+
+#define RA_HEAD 16
+
+static void *readahead_main(void *arg)
+{
+	struct readahead *ra = arg;
+	struct input *in = ra->in;
+	unsigned char *at;
+	uint64_t raw;
+	ssize_t n;
+
+	do {
+		if (!(at = pipe_room(&ra->pipe, RA_HEAD + ra->chunk)))
+			return NULL; /* stopped */
+		raw = in->raw_bytes;
+		n = input_read_direct(in, at + RA_HEAD, ra->chunk);
+		pipe_put64(&at, (uint64_t)(int64_t)n);
+		pipe_put64(&at, in->raw_bytes - raw);
+	} while (n > 0);
+	pipe_publish(&ra->pipe);
+	return NULL;
+}
+
+int input_readahead(struct input *in, size_t chunk)
+{
+	struct readahead *ra;
+
+	if (in->ra || !in->gzip || in->status != INPUT_OK || in->done)
+		return 0;
+	if (!chunk || chunk > 64 * 1024)
+		chunk = 64 * 1024;
+	ra = xcalloc(1, sizeof(*ra));
+	ra->in = in;
+	ra->chunk = chunk;
+	in->ra = ra;
+	if (pipe_start(&ra->pipe, NULL, readahead_main, ra) < 0) {
+		in->ra = NULL;
+		free(ra);
+		return -1;
+	}
+	return 0;
+}
+
+static ssize_t readahead_read(struct input *in, unsigned char *buf,
+			      size_t len)
+{
+	struct readahead *ra = in->ra;
+	const unsigned char *at;
+	int64_t n;
+	uint64_t raw;
+
+	while (!ra->left) {
+		if (ra->ended)
+			return ra->end;
+		if (ra->block && ra->off == ra->block->len) {
+			pipe_done(&ra->pipe);
+			ra->block = NULL;
+		}
+		if (!ra->block) {
+			ra->block = pipe_take(&ra->pipe);
+			ra->off = 0;
+		}
+		at = ra->block->buf + ra->off;
+		n = (int64_t)pipe_get64(&at);
+		raw = pipe_get64(&at);
+		ra->off += RA_HEAD + ra->chunk;
+		in->raw_given += raw;
+		progress_add(in->progress, raw);
+		if (n <= 0) {
+			ra->ended = 1;
+			ra->end = n < 0 ? -1 : 0;
+			return ra->end;
+		}
+		ra->data = at;
+		ra->left = (size_t)n;
+	}
+	if (len > ra->left)
+		len = ra->left;
+	memcpy(buf, ra->data, len);
+	ra->data += len;
+	ra->left -= len;
+	return (ssize_t)len;
+}
+
+void input_readahead_stop(struct input *in)
+{
+	struct readahead *ra = in->ra;
+
+	if (!ra)
+		return;
+	pipe_stop(&ra->pipe);
+	in->ra = NULL;
+	free(ra);
+}
+
 void input_close(struct input *in)
 {
+	input_readahead_stop(in);
 	if (in->zs_live)
 		inflateEnd(&in->zs);
 	in->zs_live = 0;

@@ -39,6 +39,8 @@ enum input_status {
 	INPUT_ERR_TOOBIG   /* over --max-input-bytes or the ratio: exit 65 */
 };
 
+struct readahead;
+
 struct input {
 	const char *path;      /* as given; "-" is standard input; not owned */
 	int fd;
@@ -49,6 +51,8 @@ struct input {
 	enum input_status status;
 	char message[160];     /* what went wrong, when status != INPUT_OK */
 	uint64_t raw_bytes;    /* bytes read from the file */
+	uint64_t raw_given;    /* of them, those behind the bytes handed out
+				* so far: what progress may count */
 	uint64_t out_bytes;    /* bytes handed out */
 	uint64_t max_bytes;    /* cap on out_bytes */
 	unsigned char *raw;    /* INPUT_RAW_CHUNK bytes */
@@ -57,6 +61,7 @@ struct input {
 	int zs_live;           /* inflateInit2 was called */
 	int member_end;        /* between two gzip members */
 	struct progress *progress; /* told of raw bytes read, or NULL */
+	struct readahead *ra;  /* while a thread inflates ahead, or NULL */
 	struct sha256_ctx sha;
 	char sha256[2 * SHA256_DIGEST_SIZE + 1]; /* hex, set at clean end */
 };
@@ -69,6 +74,16 @@ int input_open(struct input *in, const char *path, uint64_t max_bytes);
  * end of stream (sha256 is then set), or -1 with in->status and
  * in->message set; after -1 every call returns -1. */
 ssize_t input_read(struct input *in, void *buf, size_t len);
+
+/* From here on, inflate a gzip input on a thread of its own, chunk bytes
+ * at a time, while the caller reads what it has inflated; no-op for a
+ * plain input.  Until input_readahead_stop(), only input_read() and
+ * raw_given may be used.  0, or -1 (printed) when no thread could start:
+ * the input is then read as before. */
+int input_readahead(struct input *in, size_t chunk);
+
+/* Stop the thread, wherever it is; every field is the caller's again. */
+void input_readahead_stop(struct input *in);
 
 /* Close the file (standard input is left open) and free buffers. */
 void input_close(struct input *in);

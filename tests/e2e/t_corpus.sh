@@ -508,6 +508,11 @@ expect_rows "a file of many parser blocks, gzipped" "$f.gz" 30000 \
 { echo "foo,bar"; cat "$f"; } >"$T/many-badhead.csv"
 chk manybad "$T/many-badhead.csv"
 expect_exit 65 "a long file refused at its header"
+# The same gzipped: the thread that inflates ahead is stopped too.
+gzip -n <"$T/many-badhead.csv" >"$T/many-badhead.csv.gz"
+chk manybadgz "$T/many-badhead.csv.gz"
+expect_exit 65 "a long gzipped file refused at its header"
+expect_grep "$ERR" "many-badhead.csv.gz" "a long gzipped file refused at its header: message"
 
 # XML of many parser blocks: every record arrives, with its line, values up
 # to the limit included; an invalid element far into the file refuses it
@@ -539,5 +544,10 @@ expect_exit 65 "XML invalid far into the file"
 expect_refused "XML invalid far into the file" "$f"
 expect_finding "XML invalid far into the file" "$f" 19002 XML_INVALID error ""
 canary "XML invalid far into the file"
+gzip -n <"$f" >"$f.gz"
+chk manybadxmlgz samples/mpn_ids.csv samples/resellers.csv "$f.gz"
+expect_exit 65 "gzipped XML invalid far into the file"
+expect_refused "gzipped XML invalid far into the file" "$f.gz"
+expect_finding "gzipped XML invalid far into the file" "$f.gz" 19002 XML_INVALID error ""
 
 finish
