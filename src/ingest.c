@@ -136,7 +136,7 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 {
 	struct peeked p;
 	size_t i;
-	int ret;
+	int ret, xml;
 
 	if (h->failed)
 		return ingest_stream_failed(run, src, in);
@@ -146,11 +146,12 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 	p.head = h->buf;
 	p.head_len = h->len;
 	p.max_read = run->opt.read_chunk;
-	/* A gzip file is inflated on a thread of its own while the parser
-	 * thread parses what is inflated. */
-	if (input_readahead(in, run->opt.read_chunk) < 0)
+	xml = i < h->len && h->buf[i] == '<';
+	/* A gzip file is inflated, and an XML file read and hashed, on a
+	 * thread of its own while the parser thread parses. */
+	if ((in->gzip || xml) && input_readahead(in, run->opt.read_chunk) < 0)
 		return -2;
-	if (i < h->len && h->buf[i] == '<') {
+	if (xml) {
 		src->format = "xml";
 		ret = ingest_xml(run, src, &p, sink);
 	} else {

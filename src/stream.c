@@ -282,7 +282,7 @@ int input_readahead(struct input *in, size_t chunk)
 {
 	struct readahead *ra;
 
-	if (in->ra || !in->gzip || in->status != INPUT_OK || in->done)
+	if (in->ra || in->status != INPUT_OK || in->done)
 		return 0;
 	if (!chunk || chunk > 64 * 1024)
 		chunk = 64 * 1024;

@@ -75,11 +75,11 @@ int input_open(struct input *in, const char *path, uint64_t max_bytes);
  * in->message set; after -1 every call returns -1. */
 ssize_t input_read(struct input *in, void *buf, size_t len);
 
-/* From here on, inflate a gzip input on a thread of its own, chunk bytes
- * at a time, while the caller reads what it has inflated; no-op for a
- * plain input.  Until input_readahead_stop(), only input_read() and
- * raw_given may be used.  0, or -1 (printed) when no thread could start:
- * the input is then read as before. */
+/* From here on, read (hash, inflate) the input on a thread of its own,
+ * chunk bytes at a time, while the caller reads what that thread has read.
+ * Until input_readahead_stop(), only input_read() and raw_given may be
+ * used.  0 (also when the input has ended or failed already), or -1
+ * (printed) when no thread could start. */
 int input_readahead(struct input *in, size_t chunk);
 
 /* Stop the thread, wherever it is; every field is the caller's again. */
