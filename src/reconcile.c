@@ -803,6 +803,9 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 			    d->cols[i].name);
 	strbuf_addf(&sb, " FROM temp.s_%s s LEFT JOIN main.%s m ON ", t, t);
 	key_join(&sb, e, "m", "s");
+	/* In key order (by the stage's key index): the master's rows are
+	 * then looked up in the order of its pages, not at random. */
+	strbuf_addstr(&sb, " ORDER BY s.key");
 	sel = m_prepare(m, sb.buf);
 	ins = m_prepare(m, "INSERT INTO temp.changes(entity, key, change,"
 			" field, old, new, file_no, field_no)"
