@@ -345,6 +345,7 @@ void stage_close(struct stage *s)
 
 	if (!s)
 		return;
+	stage_feed_end(s); /* the stage thread stops at its end event */
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		sqlite3_finalize(s->ins[e]);
 		sqlite3_finalize(s->drop[e]);
@@ -392,9 +393,10 @@ int stage_index(struct stage *s, unsigned entities)
 		if (!(entities & (1u << e)))
 			continue;
 		/* Relationships into a master that has none (an initial
-		 * load): every row is new, and the apply and changes.csv
-		 * sort the stage instead.  The index is built on demand
-		 * if a duplicate key drops a row after all. */
+		 * load): every row is new; the apply sorts the stage, and
+		 * changes.csv reads the master once applied (else sorts
+		 * the stage).  The index is built on demand if a
+		 * duplicate key drops a row after all. */
 		if (e == ENTITY_RELATIONSHIPS && !s->lean &&
 		    master_empty(s->m, e))
 			continue;
@@ -780,8 +782,8 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	memset(run->cls[e], 0, sizeof(run->cls[e]));
 	if (master_empty(m, e)) {
 		/* An initial load: every staged row is new, and nothing is
-		 * retired.  changes.csv lists the stage in key order; the
-		 * apply inserts the whole stage. */
+		 * retired.  The apply inserts the whole stage; changes.csv
+		 * lists the new rows in key order (reconcile_each_change). */
 		strbuf_init(&sb, 256);
 		strbuf_addf(&sb, "SELECT count(*) FROM temp.s_%s", t);
 		sel = m_prepare(m, sb.buf);
@@ -980,17 +982,16 @@ int reconcile_each_change(struct run *run,
 		 * the stage is sorted, or read by its key index. */
 		if (run->applied) {
 			const struct entity_def *d = &entity_defs[e];
-
 			const char *k1 = d->cols[d->key[0]].name;
 			const char *k2 = d->nkey > 1 ?
 					 d->cols[d->key[1]].name : NULL;
 
 			snprintf(sql, sizeof(sql), "SELECT %d, %s%s%s, 'new',"
 				 " NULL, NULL, NULL, NULL FROM main.%s WHERE"
-				 " created_run = %" PRId64 " ORDER BY %s%s%s",
+				 " created_run = ?1 ORDER BY %s%s%s",
 				 (int)e, k1, k2 ? " || '+' || " : "",
-				 k2 ? k2 : "", d->name, run->ledger_id, k1,
-				 k2 ? ", " : "", k2 ? k2 : "");
+				 k2 ? k2 : "", d->name, k1, k2 ? ", " : "",
+				 k2 ? k2 : "");
 		} else {
 			snprintf(sql, sizeof(sql), "SELECT %d, key, 'new', NULL,"
 				 " NULL, NULL, NULL FROM temp.s_%s ORDER BY key",
@@ -1000,6 +1001,8 @@ int reconcile_each_change(struct run *run,
 			ret = -1;
 			break;
 		}
+		if (run->applied)
+			sqlite3_bind_int64(n, 1, run->ledger_id);
 		ret = each_row(m, n, e, cb, ctx);
 		sqlite3_finalize(n);
 	}

@@ -34,7 +34,7 @@ struct dedup_hit {
 
 struct dedup *dedup_new(void);
 
-/* A key's hash, and where the table will look for it. */
+/* A key's 128-bit hash. */
 struct dedup_probe {
 	uint64_t h1, h2;
 };
@@ -42,15 +42,14 @@ struct dedup_probe {
 /* Hash key (the normalised key text of entity e) into *p. */
 void dedup_key_hash(enum entity e, const char *key, struct dedup_probe *p);
 
-/* The same, and start
- * fetching the table's slot for it, so that the work done before
- * dedup_add() hides the cache miss. */
+/* The same, and start fetching the table's slot for it, so that the work
+ * done before dedup_add() hides the cache miss. */
 void dedup_probe(const struct dedup *d, enum entity e, const char *key,
 		 struct dedup_probe *p);
 
 /* Note one record, whose key dedup_probe() hashed into *p; content hashes
- * the normalised values.  No other dedup_add() may come between the two.
- * Returns 1 when the key is new to the run, 0 when it was seen before. */
+ * the normalised values.  Returns 1 when the key is new to the run, 0 when
+ * it was seen before. */
 int dedup_add(struct dedup *d, const struct dedup_probe *p, enum entity e,
 	      const char *key, uint64_t content, int file_no, uint64_t line,
 	      int rejected);

@@ -78,8 +78,10 @@ ssize_t input_read(struct input *in, void *buf, size_t len);
 /* From here on, read (hash, inflate) the input on a thread of its own,
  * chunk bytes at a time, while the caller reads what that thread has read.
  * Until input_readahead_stop(), only input_read() and raw_given may be
- * used.  0 (also when the input has ended or failed already), or -1
- * (printed) when no thread could start. */
+ * used, and the other fields (status, message, sha256, ...) once
+ * input_read() has returned 0 or -1: the thread has set them by then.
+ * 0 (also when the input has ended or failed already), or -1 (printed)
+ * when no thread could start. */
 int input_readahead(struct input *in, size_t chunk);
 
 /* Stop the thread, wherever it is; every field is the caller's again. */
