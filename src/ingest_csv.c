@@ -305,15 +305,7 @@ static void cb_field(void *data, size_t len, void *ctx)
 	st->off[col] = st->row.len;
 	st->len[col] = len;
 	st->have[col] = 1;
-	/* Cannot fail: the row holds at most ENTITY_MAX_COLS capped fields.
-	 * Once the buffer has grown to a row's size, a field is one copy. */
-	if (st->row.alloc - st->row.len > len + 1) {
-		memcpy(st->row.buf + st->row.len, data, len);
-		st->row.len += len;
-		st->row.buf[st->row.len++] = '\0';
-		st->row.buf[st->row.len] = '\0';
-		return;
-	}
+	/* Cannot fail: the row holds at most ENTITY_MAX_COLS capped fields. */
 	strbuf_add(&st->row, data, len);
 	strbuf_add(&st->row, "", 1);
 }

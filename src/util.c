@@ -160,7 +160,7 @@ static int strbuf_grow(struct strbuf *sb, size_t extra)
 	return 0;
 }
 
-int strbuf_add(struct strbuf *sb, const void *data, size_t len)
+int strbuf_add_grow(struct strbuf *sb, const void *data, size_t len)
 {
 	if (strbuf_grow(sb, len) < 0)
 		return -1;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -48,10 +49,23 @@ struct strbuf {
 void strbuf_init(struct strbuf *sb, size_t cap);
 void strbuf_release(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
-int strbuf_add(struct strbuf *sb, const void *data, size_t len);
+int strbuf_add_grow(struct strbuf *sb, const void *data, size_t len);
 int strbuf_addstr(struct strbuf *sb, const char *s);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Append len bytes; 0, or -1 past cap.  Inline while the buffer has room
+ * (the readers append every field), else strbuf_add_grow(). */
+static inline int strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (len >= sb->alloc - sb->len)
+		return strbuf_add_grow(sb, data, len);
+	if (len)
+		memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
 
 /* Trim ASCII white space (space, TAB, CR, LF, VT, FF) at both ends of
  * *s and *len in place. */
