@@ -1,4 +1,4 @@
-/* pipe.c -- a reader thread and the ring of blocks it fills.  See pipe.h. */
+/* pipe.c -- a ring of blocks between two threads.  See pipe.h. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -88,6 +88,18 @@ static void key_expr(struct strbuf *sb, enum entity e, const char *a)
 			    d->cols[d->key[0]].name, a, d->cols[d->key[1]].name);
 }
 
+/* "a.k1, a.k2": the key columns, in the order of the master's primary
+ * key. */
+static void key_order(struct strbuf *sb, enum entity e, const char *a)
+{
+	const struct entity_def *d = &entity_defs[e];
+	size_t k;
+
+	for (k = 0; k < d->nkey; k++)
+		strbuf_addf(sb, "%s%s.%s", k ? ", " : "", a,
+			    d->cols[d->key[k]].name);
+}
+
 /* Create temp.P_<entity>(key, file_no, line, EXTRA, columns...) and
  * return the statement that appends a row to it, binding in that order. */
 static sqlite3_stmt *stage_table(struct master *m, struct strbuf *sb,
@@ -172,11 +184,11 @@ static void map_sql(struct strbuf *sb, enum entity e)
 {
 	const struct entity_def *d = &entity_defs[e];
 
-	strbuf_addf(sb, "SELECT %s, %s, row_hash, retired_run IS NOT NULL"
-		    " FROM main.%s ORDER BY %s%s%s", d->cols[d->key[0]].name,
-		    d->nkey > 1 ? d->cols[d->key[1]].name : "NULL", d->name,
-		    d->cols[d->key[0]].name, d->nkey > 1 ? ", " : "",
-		    d->nkey > 1 ? d->cols[d->key[1]].name : "");
+	strbuf_addf(sb, "SELECT m.%s, %s%s, m.row_hash, m.retired_run IS NOT"
+		    " NULL FROM main.%s m ORDER BY ", d->cols[d->key[0]].name,
+		    d->nkey > 1 ? "m." : "NULL",
+		    d->nkey > 1 ? d->cols[d->key[1]].name : "", d->name);
+	key_order(sb, e, "m");
 }
 
 /* The batch key of a master row: "k1" or "k1+k2"; its length, or -1
@@ -442,14 +454,17 @@ static unsigned char *feed_key(unsigned char *at, const char *key, size_t n)
 	return at + n;
 }
 
-static int feed_row(struct stage *s, int op, const struct record *rec,
-		    sqlite3_int64 extra, int skip_bad)
+/* A record for a stage table's row (FEED_ROW or FEED_REJECT): key, file,
+ * line, extra, then the values that row_value() lets through, NULL for
+ * the others.  Rows are staged only while a file is read.  0 or -1. */
+static int stage_row(struct stage *s, int op, const struct record *rec,
+		     sqlite3_int64 extra, int skip_bad)
 {
 	const struct entity_def *d = &entity_defs[rec->entity];
 	size_t klen = strlen(rec->key), n = 2 + 4 + 8 + 8 + 4 + klen, i;
 	unsigned char *at;
 
-	if (feed_failed(s))
+	if (!s->feeding || feed_failed(s))
 		return -1;
 	for (i = 0; i < d->ncols; i++)
 		n += 4 + (row_value(s, rec, i, skip_bad) ? rec->val_len[i] : 0);
@@ -560,34 +575,6 @@ int stage_feed_end(struct stage *s)
 	return s->m->failed ? -1 : 0;
 }
 
-/* Write a record to a stage table's row: key, file, line, extra, then the
- * values that row_value() lets through, NULL for the others.  0 or -1. */
-static int stage_row(struct stage *s, int op, const struct record *rec,
-		     sqlite3_int64 extra, int skip_bad)
-{
-	const struct entity_def *d = &entity_defs[rec->entity];
-	sqlite3_stmt *st = op == FEED_ROW ? s->ins[rec->entity] :
-			   s->rej[rec->entity];
-	size_t i;
-
-	if (!st)
-		return -1;
-	if (s->feeding)
-		return feed_row(s, op, rec, extra, skip_bad);
-	sqlite3_bind_text(st, 1, rec->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)rec->src->no);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->line);
-	sqlite3_bind_int64(st, 4, extra);
-	for (i = 0; i < d->ncols; i++) {
-		if (row_value(s, rec, i, skip_bad))
-			sqlite3_bind_text(st, (int)i + 5, rec->val[i],
-					  (int)rec->val_len[i], SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, (int)i + 5);
-	}
-	return m_step_done(s->m, st);
-}
-
 int stage_add(struct stage *s, const struct record *rec)
 {
 	/* An accepted record's key parsed: rec->probe holds its hash. */
@@ -614,12 +601,12 @@ int stage_reject(struct stage *s, const struct record *rec)
 	return stage_row(s, FEED_REJECT, rec, bad, 1);
 }
 
-int stage_keep(struct stage *s, enum entity e, const char *key)
+/* Record key in temp.kept (or hand it to the stage thread). */
+static int keep_key(struct stage *s, enum entity e, const char *key)
 {
 	size_t n = strlen(key);
 	unsigned char *at;
 
-	mm_see(s, e, key);
 	if (s->feeding) {
 		if (feed_failed(s) || !(at = pipe_room(&s->feed, 6 + n)))
 			return -1;
@@ -631,6 +618,12 @@ int stage_keep(struct stage *s, enum entity e, const char *key)
 	sqlite3_bind_int(s->keep, 1, e);
 	sqlite3_bind_text(s->keep, 2, key, -1, SQLITE_STATIC);
 	return m_step_done(s->m, s->keep);
+}
+
+int stage_keep(struct stage *s, enum entity e, const char *key)
+{
+	mm_see(s, e, key);
+	return keep_key(s, e, key);
 }
 
 int stage_drop(struct stage *s, enum entity e, const char *key)
@@ -646,7 +639,7 @@ int stage_drop(struct stage *s, enum entity e, const char *key)
 	sqlite3_bind_text(s->drop[e], 1, key, -1, SQLITE_STATIC);
 	if (m_step_done(s->m, s->drop[e]) < 0)
 		return -1;
-	return stage_keep(s, e, key);
+	return keep_key(s, e, key);
 }
 
 static int entity_in_batch(const struct run *run, enum entity e)
@@ -961,13 +954,14 @@ int reconcile_each_change(struct run *run,
 		" ON f.file_no = c.file_no WHERE c.entity = ? ORDER BY CASE"
 		" c.change WHEN 'new' THEN 0 WHEN 'reactivated' THEN 1 WHEN"
 		" 'changed' THEN 2 ELSE 3 END, c.key, c.field_no");
-	char sql[320];
+	struct strbuf sql;
 	sqlite3_stmt *n;
 	int ret = 0;
 	enum entity e;
 
 	if (!s)
 		return -1;
+	strbuf_init(&sql, 1024);
 	for (e = 0; e < ENTITY_COUNT && !ret; e++) {
 		if (!run->all_new[e]) {
 			sqlite3_reset(s);
@@ -980,24 +974,20 @@ int reconcile_each_change(struct run *run,
 		 * (the key columns are its primary key, and a relationship
 		 * key's first part is a tenant id of fixed length); else
 		 * the stage is sorted, or read by its key index. */
+		strbuf_reset(&sql);
 		if (run->applied) {
-			const struct entity_def *d = &entity_defs[e];
-			const char *k1 = d->cols[d->key[0]].name;
-			const char *k2 = d->nkey > 1 ?
-					 d->cols[d->key[1]].name : NULL;
-
-			snprintf(sql, sizeof(sql), "SELECT %d, %s%s%s, 'new',"
-				 " NULL, NULL, NULL, NULL FROM main.%s WHERE"
-				 " created_run = ?1 ORDER BY %s%s%s",
-				 (int)e, k1, k2 ? " || '+' || " : "",
-				 k2 ? k2 : "", d->name, k1, k2 ? ", " : "",
-				 k2 ? k2 : "");
+			strbuf_addf(&sql, "SELECT %d, ", (int)e);
+			key_expr(&sql, e, "m");
+			strbuf_addf(&sql, ", 'new', NULL, NULL, NULL, NULL FROM"
+				    " main.%s m WHERE m.created_run = ?1 ORDER"
+				    " BY ", entity_defs[e].name);
+			key_order(&sql, e, "m");
 		} else {
-			snprintf(sql, sizeof(sql), "SELECT %d, key, 'new', NULL,"
-				 " NULL, NULL, NULL FROM temp.s_%s ORDER BY key",
-				 (int)e, entity_defs[e].name);
+			strbuf_addf(&sql, "SELECT %d, key, 'new', NULL, NULL,"
+				    " NULL, NULL FROM temp.s_%s ORDER BY key",
+				    (int)e, entity_defs[e].name);
 		}
-		if (!(n = m_prepare(m, sql))) {
+		if (!(n = m_prepare(m, sql.buf))) {
 			ret = -1;
 			break;
 		}
@@ -1006,6 +996,7 @@ int reconcile_each_change(struct run *run,
 		ret = each_row(m, n, e, cb, ctx);
 		sqlite3_finalize(n);
 	}
+	strbuf_release(&sql);
 	sqlite3_finalize(s);
 	return ret;
 }

@@ -36,7 +36,9 @@ int stage_file(struct stage *s, const struct source *src);
 int stage_feed_begin(struct stage *s);
 int stage_feed_end(struct stage *s);
 /* An accepted record whose key is new to the run (a repeat is either an
- * identical row, folded, or a DUPLICATE_KEY, dropped); 0 or -1. */
+ * identical row, folded, or a DUPLICATE_KEY, dropped); 0 or -1.  Like
+ * stage_reject(), only while a file is read (between stage_feed_begin()
+ * and stage_feed_end()). */
 int stage_add(struct stage *s, const struct record *rec);
 /* Start fetching what stage_add() will look up for rec, whose key
  * validate_begin() has hashed. */
