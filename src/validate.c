@@ -323,9 +323,3 @@ int validate_end(struct run *run, struct record *rec)
 						rec->errors > 0);
 	return rec->errors;
 }
-
-int validate_record(struct run *run, struct record *rec)
-{
-	validate_begin(run, rec);
-	return validate_end(run, rec);
-}
