@@ -79,6 +79,7 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 	int ret;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	utf8_cut(msg, sizeof(msg));
 	strbuf_init(&shown, VALUE_SHOW_MAX + 16);
 	if (value)
 		show_value(&shown, value, value_len);
@@ -146,6 +147,7 @@ void run_refuse(struct run *run, struct source *src, int exit_code,
 	va_start(ap, fmt);
 	vsnprintf(src->refusal, sizeof(src->refusal), fmt, ap);
 	va_end(ap);
+	utf8_cut(src->refusal, sizeof(src->refusal));
 	src->refused = exit_code;
 	src->rows_read = src->rows_rejected = src->rows_folded = 0;
 	findings_drop_file(run->findings, (int)src->no);

@@ -228,3 +228,19 @@ int mem_ieq(const char *a, size_t alen, const char *b, size_t blen)
 			return 0;
 	return 1;
 }
+
+void utf8_cut(char *s, size_t size)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char lead;
+
+	if (n + 1 < size)
+		return;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0 || (lead = (unsigned char)s[i - 1]) < 0xC0)
+		return;
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}

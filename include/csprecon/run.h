@@ -50,7 +50,7 @@ struct source {
 	uint64_t rows_rejected;  /* records with an error-level finding */
 	uint64_t rows_folded;    /* DUPLICATE_ROW records folded into another */
 	int refused;             /* exit code the refusal stands for, or 0 */
-	char refusal[240];       /* why it was refused */
+	char refusal[512];       /* why it was refused */
 };
 
 struct run_options {

@@ -71,6 +71,10 @@ static inline int strbuf_add(struct strbuf *sb, const void *data, size_t len)
  * *s and *len in place. */
 void trim(const char **s, size_t *len);
 
+/* s was written into a buffer of size bytes (snprintf): if it filled the
+ * buffer, drop a UTF-8 sequence the cut left incomplete at its end. */
+void utf8_cut(char *s, size_t size);
+
 /* Case-insensitive ASCII equality of two byte ranges. */
 int mem_ieq(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -1020,6 +1020,40 @@ static void test_domain_within(void **state)
 					 "example.comYY", 11));
 }
 
+/* utf8_cut(): a message that filled its buffer loses a UTF-8 sequence cut
+ * short at its end, and nothing else.  cut() copies src into an 8-byte
+ * buffer as snprintf would, then cuts. */
+static const char *cut(char *buf, const char *src)
+{
+	size_t n = strlen(src) < 7 ? strlen(src) : 7;
+
+	memcpy(buf, src, n);
+	buf[n] = '\0';
+	utf8_cut(buf, 8);
+	return buf;
+}
+
+static void test_utf8_cut(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	/* é whole */
+	assert_string_equal(cut(buf, "abcd\xc3\xa9" "fg"), "abcd\xc3\xa9" "f");
+	/* é cut after its first byte */
+	assert_string_equal(cut(buf, "abcdef\xc3\xa9"), "abcdef");
+	/* € cut after two of its three bytes */
+	assert_string_equal(cut(buf, "abcde\xe2\x82\xac"), "abcde");
+	/* € whole at the end */
+	assert_string_equal(cut(buf, "abcd\xe2\x82\xac!"), "abcd\xe2\x82\xac");
+	/* a 4-byte sequence whole, and cut after three bytes */
+	assert_string_equal(cut(buf, "ab\xf0\x9f\x98\x80" "xyz"),
+			    "ab\xf0\x9f\x98\x80" "x");
+	assert_string_equal(cut(buf, "abcd\xf0\x9f\x98\x80"), "abcd");
+	/* a string that did not fill the buffer is left alone */
+	assert_string_equal(cut(buf, "ab\xc3"), "ab\xc3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1039,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_is),
 		cmocka_unit_test(test_domain_within),
+		cmocka_unit_test(test_utf8_cut),
 	};
 
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
