@@ -117,33 +117,3 @@ void pipe_stop(struct pipe *p)
 	if (p->in)
 		p->in->progress = p->progress;
 }
-
-void pipe_put32(unsigned char **at, uint32_t v)
-{
-	memcpy(*at, &v, sizeof(v));
-	*at += sizeof(v);
-}
-
-void pipe_put64(unsigned char **at, uint64_t v)
-{
-	memcpy(*at, &v, sizeof(v));
-	*at += sizeof(v);
-}
-
-uint32_t pipe_get32(const unsigned char **at)
-{
-	uint32_t v;
-
-	memcpy(&v, *at, sizeof(v));
-	*at += sizeof(v);
-	return v;
-}
-
-uint64_t pipe_get64(const unsigned char **at)
-{
-	uint64_t v;
-
-	memcpy(&v, *at, sizeof(v));
-	*at += sizeof(v);
-	return v;
-}

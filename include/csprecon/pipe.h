@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "csprecon/stream.h"
 
@@ -67,9 +68,34 @@ void pipe_done(struct pipe *p);
 void pipe_stop(struct pipe *p);
 
 /* Event fields, in native byte order. */
-void pipe_put32(unsigned char **at, uint32_t v);
-void pipe_put64(unsigned char **at, uint64_t v);
-uint32_t pipe_get32(const unsigned char **at);
-uint64_t pipe_get64(const unsigned char **at);
+static inline void pipe_put32(unsigned char **at, uint32_t v)
+{
+	memcpy(*at, &v, sizeof(v));
+	*at += sizeof(v);
+}
+
+static inline void pipe_put64(unsigned char **at, uint64_t v)
+{
+	memcpy(*at, &v, sizeof(v));
+	*at += sizeof(v);
+}
+
+static inline uint32_t pipe_get32(const unsigned char **at)
+{
+	uint32_t v;
+
+	memcpy(&v, *at, sizeof(v));
+	*at += sizeof(v);
+	return v;
+}
+
+static inline uint64_t pipe_get64(const unsigned char **at)
+{
+	uint64_t v;
+
+	memcpy(&v, *at, sizeof(v));
+	*at += sizeof(v);
+	return v;
+}
 
 #endif
