@@ -31,7 +31,6 @@ LIB_OBJ = $(LIB_SRC:src/%.c=$(O)/%.o) $(O)/schemas.o
 MAIN_OBJ = $(O)/main.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
-XSD = $(wildcard schemas/*.xsd)
 
 all: $(O)/csprecon csprecon
 
@@ -44,9 +43,9 @@ $(O)/csprecon: $(MAIN_OBJ) $(LIB_OBJ)
 $(O)/%.o: src/%.c | $(O)
 	$(CC) $(ALL_CFLAGS) -DCSPRECON_VERSION='"$(VERSION)"' -c -o $@ $<
 
-# The XSDs are embedded in the binary: validation never depends on files
-# found at run time.
-$(O)/schemas.o: src/schemas.S $(XSD) schemas/master.sql $(wildcard data/*.txt data/*.csv) | $(O)
+# The master schema and the default data files are embedded in the binary:
+# a run never depends on files found at run time.
+$(O)/schemas.o: src/schemas.S schemas/master.sql $(wildcard data/*.txt data/*.csv) | $(O)
 	$(CC) $(SAN_FLAGS) -c -o $@ src/schemas.S
 
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(O)

@@ -16,19 +16,30 @@
  * memory (up to 10 MB, in time that grows faster than its length), so a
  * run of more than XML_TEXT_MAX bytes without a '<' (which cannot appear
  * raw in text) refuses the file before libxml2 has buffered it.
- * The document is validated while streaming against the embedded batch
- * XSD, whose three roots are the three entities.  libxml2's reader may go
- * on returning nodes after an error, so the first error or warning of any
- * kind ends the file: it is refused, and nothing read from it counts.
+ * The document is checked while streaming against the structure that
+ * schemas/batch.xsd declares (struct shape below): the root is one of its
+ * three global elements, the root holds only records, a record holds its
+ * columns in the schema's order with each required one present and none
+ * twice, a column holds only text, character content between elements is
+ * whitespace, and no element has an attribute beyond namespace
+ * declarations, xsi:schemaLocation, xsi:noNamespaceSchemaLocation and an
+ * xsi:type naming xs:string on a column.  These are the constraints
+ * libxml2's XSD validator enforces for that schema, with its messages and
+ * lines; tests/e2e/t_xsd_diff.sh runs both on the corpus in tests/xsd/.
+ * The validator itself took a third of the time of an XML check.
+ * libxml2's reader may go on returning nodes after an error, so the first
+ * error or warning of any kind ends the file: it is refused, and nothing
+ * read from it counts.
  *
  * The reader runs on a parser thread (pipe.h): each record goes to the
  * calling thread as an event, and the calling thread hands it to the sink.
  * The error state is read once the thread has ended.
  */
+#include <stdarg.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlschemas.h>
+#include <libxml/xmlschemastypes.h>
 
 #include "csprecon/ingest.h"
 #include "csprecon/pipe.h"
@@ -37,6 +48,8 @@
 #include "csprecon/banned.h"
 
 #define BATCH_NS "urn:csprecon:batch:1"
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+#define XSD_NS "http://www.w3.org/2001/XMLSchema"
 #define XML_TEXT_MAX (4 * FIELD_MAX)
 #define XML_TEXT_MAX_TEXT "262144"
 
@@ -48,10 +61,6 @@
 #if RECORD_HEAD + ENTITY_MAX_COLS * (FIELD_MAX + 1) > PIPE_BLOCK_SIZE
 #error "a record event does not fit in a pipe block"
 #endif
-
-extern const char csprecon_batch_xsd[], csprecon_batch_xsd_end[];
-
-static xmlSchemaPtr batch_schema;
 
 static xmlParserInputPtr refuse_entity(const char *url, const char *id,
 				       xmlParserCtxtPtr ctxt)
@@ -70,29 +79,17 @@ static void quiet_generic(void *ctx, const char *msg, ...)
 
 int xml_init(void)
 {
-	xmlSchemaParserCtxtPtr pc;
-
 	LIBXML_TEST_VERSION
 	xmlSetExternalEntityLoader(refuse_entity);
 	xmlSetGenericErrorFunc(NULL, quiet_generic);
-	pc = xmlSchemaNewMemParserCtxt(csprecon_batch_xsd,
-				       (int)(csprecon_batch_xsd_end -
-					     csprecon_batch_xsd));
-	if (!pc)
-		return error("cannot load the embedded batch schema");
-	batch_schema = xmlSchemaParse(pc);
-	xmlSchemaFreeParserCtxt(pc);
-	if (!batch_schema)
-		return error("cannot parse the embedded batch schema");
+	/* xsi:type and xsi:nil are judged by libxml2's built-in types. */
+	xmlSchemaInitTypes();
 	return 0;
 }
 
 void xml_release(void)
 {
-	if (batch_schema)
-		xmlSchemaFree(batch_schema);
-	batch_schema = NULL;
-	xmlCleanupParser();
+	xmlCleanupParser(); /* frees the built-in types too */
 }
 
 /* Where the prolog walk is. */
@@ -177,7 +174,7 @@ struct xml_state {
 	int stream_failed;          /* our read callback saw an input error */
 	int failed;                 /* an XML error was seen */
 	long err_line;
-	char err_msg[300];
+	char err_msg[480];          /* fits a finding with "; file refused" */
 	struct strbuf rowbuf;       /* the record's values, NUL-separated */
 	size_t off[ENTITY_MAX_COLS], len[ENTITY_MAX_COLS];
 	unsigned char have[ENTITY_MAX_COLS], cut[ENTITY_MAX_COLS];
@@ -185,17 +182,29 @@ struct xml_state {
 
 static int text_gap(struct xml_state *st, const char *buf, size_t n)
 {
-	const char *p = buf, *end = buf + n, *lt;
+	const char *first, *last;
 
-	while ((lt = memchr(p, '<', (size_t)(end - p)))) {
-		st->gap += (uint64_t)(lt - p);
-		if (st->gap > XML_TEXT_MAX)
-			break;
-		st->gap = 0;
-		p = lt + 1;
-	}
-	if (!lt)
+	/* Between the first and the last '<' of a piece no longer than the
+	 * limit, every gap is shorter than the limit. */
+	if (n > XML_TEXT_MAX) {
+		const char *p = buf, *end = buf + n, *lt;
+
+		while ((lt = memchr(p, '<', (size_t)(end - p)))) {
+			if (st->gap + (uint64_t)(lt - p) > XML_TEXT_MAX)
+				break;
+			st->gap = 0;
+			p = lt + 1;
+		}
 		st->gap += (uint64_t)(end - p);
+	} else if (!(first = memchr(buf, '<', n))) {
+		st->gap += n;
+	} else if (st->gap + (uint64_t)(first - buf) > XML_TEXT_MAX) {
+		st->gap += (uint64_t)(first - buf);
+	} else {
+		for (last = buf + n - 1; *last != '<'; last--)
+			;
+		st->gap = (uint64_t)(buf + n - last - 1);
+	}
 	if (st->gap > XML_TEXT_MAX) {
 		st->text_too_long = 1;
 		return -1;
@@ -237,6 +246,7 @@ static void take_error(struct xml_state *st, const xmlError *err,
 	st->err_line = err && err->line > 0 ? err->line : fallback_line;
 	snprintf(st->err_msg, sizeof(st->err_msg), "%s",
 		 err && err->message ? err->message : "XML parse error");
+	utf8_cut(st->err_msg, sizeof(st->err_msg));
 	n = strlen(st->err_msg);
 	while (n && (st->err_msg[n - 1] == '\n' || st->err_msg[n - 1] == ' '))
 		st->err_msg[--n] = '\0';
@@ -261,37 +271,332 @@ static int fail(struct xml_state *st, long line, const char *msg)
 		st->failed = 1;
 		st->err_line = line;
 		snprintf(st->err_msg, sizeof(st->err_msg), "%s", msg);
+		utf8_cut(st->err_msg, sizeof(st->err_msg));
 	}
 	return -1;
 }
 
-static long node_line(xmlTextReaderPtr r)
+/* The node the reader is on and the reader's type for it, except that
+ * every text node is TEXT: the reader would look through its characters
+ * to tell whitespace apart, and the walk looks at them anyway. */
+static int node_at(xmlTextReaderPtr r, xmlNodePtr *node)
 {
-	xmlNodePtr node = xmlTextReaderCurrentNode(r);
-	long line = node ? xmlGetLineNo(node) : -1;
+	*node = xmlTextReaderCurrentNode(r);
+	if (*node && (*node)->type == XML_TEXT_NODE)
+		return XML_READER_TYPE_TEXT;
+	return xmlTextReaderNodeType(r);
+}
 
+/* The line libxml2 gives the node: see struct shape.  A CDATA node has no
+ * line of its own: it starts where the node before it ended (prev), which
+ * is the line libxml2's validator names for it, and ends after the line
+ * ends inside it. */
+static long end_line(xmlTextReaderPtr r, xmlNodePtr node, int type,
+		     long prev)
+{
+	const char *v, *nl;
+	long line;
+
+	if (type == XML_READER_TYPE_CDATA) {
+		v = node ? (const char *)node->content : NULL;
+		while (v && (nl = strchr(v, '\n'))) {
+			prev++;
+			v = nl + 1;
+		}
+		return prev;
+	}
+	/* 65535 stands for a bigger line, which xmlGetLineNo finds. */
+	if (node && node->line > 0 && node->line < 65535)
+		return node->line;
+	line = node ? xmlGetLineNo(node) : -1;
 	return line > 0 ? line : xmlTextReaderGetParserLineNumber(r);
 }
 
+/* What the batch XSD allows where the walk is.  libxml2 gives an element
+ * or a text node the parser's line when it was made: for a start tag the
+ * line of its '>', for text the line where it ends.  The last of those
+ * lines stands for an end tag, which has no node of its own. */
+struct shape {
+	enum entity e;
+	const struct entity_def *d;
+	size_t pos;                 /* the record's next possible column */
+	long line;                  /* line of the last node */
+	/* Fast paths: an element in the root's namespace declaration, and
+	 * names as the reader's dictionary holds them, compare by pointer
+	 * (the root lives as long as the walk). */
+	const xmlNs *ns;
+	const xmlChar *record, *col[ENTITY_MAX_COLS];
+};
+
+/* "{ns}local", or "local" without a namespace, as libxml2 names them. */
+static const char *qname(char *out, size_t n, const xmlChar *ns,
+			 const xmlChar *local)
+{
+	if (ns)
+		snprintf(out, n, "{%s}%s", (const char *)ns,
+			 (const char *)local);
+	else
+		snprintf(out, n, "%s", (const char *)local);
+	return out;
+}
+
+static const char *node_qname(char *out, size_t n, xmlNodePtr node)
+{
+	return qname(out, n, node->ns ? node->ns->href : NULL, node->name);
+}
+
+static int in_batch_ns(const struct shape *sh, xmlNodePtr node)
+{
+	return node->ns && (node->ns == sh->ns || (node->ns->href &&
+		!strcmp((const char *)node->ns->href, BATCH_NS)));
+}
+
+static int name_is(xmlNodePtr node, const xmlChar *interned,
+		   const char *name)
+{
+	return node->name == interned ||
+	       !strcmp((const char *)node->name, name);
+}
+
+static int failf(struct xml_state *st, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int failf(struct xml_state *st, long line, const char *fmt, ...)
+{
+	char msg[sizeof(st->err_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail(st, line, msg);
+}
+
+/* "Expected is ( a )." or "Expected is one of ( a, b ).": the record's
+ * columns from pos up to and including its next required one. */
+static void expected(char *out, size_t n, const struct entity_def *d,
+		     size_t pos)
+{
+	size_t i, end = pos, used;
+	char name[128];
+
+	while (end < d->ncols && !d->cols[end].required)
+		end++;
+	if (end == d->ncols)
+		end--;
+	used = (size_t)snprintf(out, n, " Expected is %s( ",
+				end > pos ? "one of " : "");
+	for (i = pos; i <= end && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s",
+					 i > pos ? ", " : "",
+					 qname(name, sizeof(name),
+					       (const xmlChar *)BATCH_NS,
+					       (const xmlChar *)d->cols[i].xml));
+	if (used < n)
+		snprintf(out + used, n - used, " ).");
+}
+
+static int unexpected(struct xml_state *st, long line, xmlNodePtr node,
+		      const char *expect)
+{
+	char name[160];
+
+	return failf(st, line, "Element '%s': This element is not expected.%s",
+		     node_qname(name, sizeof(name), node), expect);
+}
+
+/* Character content where only elements may be: whitespace is allowed,
+ * CDATA never (libxml2 does not look inside it). */
+static int element_only_text(struct xml_state *st, xmlNodePtr node,
+			     int type, long line)
+{
+	const char *v = (const char *)node->content;
+	char name[160];
+
+	if (type != XML_READER_TYPE_CDATA) {
+		while (v && (*v == ' ' || *v == '\t' || *v == '\n' ||
+			     *v == '\r'))
+			v++;
+		if (!v || !*v)
+			return 0;
+	}
+	return failf(st, line, "Element '%s': Character content other than "
+		     "whitespace is not allowed because the content type is "
+		     "'element-only'.",
+		     node_qname(name, sizeof(name), node->parent));
+}
+
+/* xsi:type: a QName that resolves, in scope, to xs:string, and only on a
+ * column (a record's or root's type is anonymous and every substitution
+ * is blocked). */
+static int check_xsi_type(struct xml_state *st, long line, xmlNodePtr node,
+			  const xmlChar *value, int column)
+{
+	char name[160], type[300];
+	xmlChar *prefix = NULL, *local;
+	const xmlChar *lname, *ns = NULL;
+	xmlNsPtr nsdef;
+	int ret = 0;
+
+	node_qname(name, sizeof(name), node);
+	if (xmlValidateQName(value, 1) != 0)
+		return failf(st, line, "Element '%s', attribute '{" XSI_NS
+			     "}type': '%s' is not a valid value of the atomic "
+			     "type 'xs:QName'.", name, (const char *)value);
+	local = xmlSplitQName2(value, &prefix);
+	lname = local ? local : value;
+	nsdef = xmlSearchNs(node->doc, node, prefix);
+	if (nsdef)
+		ns = nsdef->href;
+	if (prefix && !nsdef) {
+		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
+			    "}type': The QName value '%s' has no corresponding "
+			    "namespace declaration in scope.", name,
+			    (const char *)value);
+	} else if (!ns || strcmp((const char *)ns, XSD_NS) ||
+		   !xmlSchemaGetPredefinedType(lname, ns)) {
+		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
+			    "}type': The QName value '%s' of the xsi:type "
+			    "attribute does not resolve to a type definition.",
+			    name, qname(type, sizeof(type), ns, lname));
+	} else if (!column || strcmp((const char *)lname, "string")) {
+		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
+			    "}type': The type definition '%s', specified by "
+			    "xsi:type, is blocked or not validly derived from "
+			    "the type definition of the element declaration.",
+			    name, qname(type, sizeof(type), ns, lname));
+	}
+	xmlFree(local);
+	xmlFree(prefix);
+	return ret;
+}
+
+/* No declared element has attributes or is nillable.  libxml2 judges
+ * xsi:type first, then xsi:nil, then the other attributes in order;
+ * xsi:schemaLocation and xsi:noNamespaceSchemaLocation are hints it
+ * ignores.  Namespace declarations are not attributes here. */
+static int check_attributes(struct xml_state *st, long line,
+			    xmlNodePtr node, int column)
+{
+	xmlAttrPtr a, nil = NULL;
+	char name[160], aname[160];
+	xmlChar *v;
+	int ret = 0, is_xsi;
+
+	if (!node->properties)
+		return 0;
+	for (a = node->properties; a && !ret; a = a->next) {
+		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
+		    !strcmp((const char *)a->name, "type")) {
+			v = xmlNodeGetContent((xmlNodePtr)a);
+			ret = check_xsi_type(st, line, node,
+					     v ? v : (const xmlChar *)"", column);
+			xmlFree(v);
+		}
+	}
+	node_qname(name, sizeof(name), node);
+	for (a = node->properties; a && !ret; a = a->next)
+		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
+		    !strcmp((const char *)a->name, "nil"))
+			nil = a;
+	if (nil && !ret) {
+		v = xmlNodeGetContent((xmlNodePtr)nil);
+		if (xmlSchemaValidatePredefinedType(
+			    xmlSchemaGetBuiltInType(XML_SCHEMAS_BOOLEAN),
+			    v ? v : (const xmlChar *)"", NULL) != 0)
+			ret = failf(st, line, "Element '%s', attribute '{"
+				    XSI_NS "}nil': '%s' is not a valid value "
+				    "of the atomic type 'xs:boolean'.", name,
+				    v ? (const char *)v : "");
+		else
+			ret = failf(st, line, "Element '%s': The element is "
+				    "not 'nillable'.", name);
+		xmlFree(v);
+	}
+	for (a = node->properties; a && !ret; a = a->next) {
+		is_xsi = a->ns && !strcmp((const char *)a->ns->href, XSI_NS);
+		if (is_xsi && (!strcmp((const char *)a->name, "type") ||
+			       !strcmp((const char *)a->name, "nil") ||
+			       !strcmp((const char *)a->name,
+				       "schemaLocation") ||
+			       !strcmp((const char *)a->name,
+				       "noNamespaceSchemaLocation")))
+			continue;
+		qname(aname, sizeof(aname), a->ns ? a->ns->href : NULL,
+		      a->name);
+		ret = failf(st, line, "Element '%s', attribute '%s': The "
+			    "attribute '%s' is not allowed.", name, aname,
+			    aname);
+	}
+	return ret;
+}
+
+/* A column's element: the next in the record's sequence, or after
+ * optional ones only. */
+static int check_column(struct xml_state *st, struct shape *sh,
+			xmlNodePtr node, long line, int *col)
+{
+	const struct entity_def *d = sh->d;
+	char expect[700];
+	size_t i;
+
+	*col = -1;
+	if (in_batch_ns(sh, node))
+		for (i = sh->pos; i < d->ncols; i++) {
+			if (name_is(node, sh->col[i], d->cols[i].xml)) {
+				*col = (int)i;
+				break;
+			}
+			if (d->cols[i].required)
+				break;
+		}
+	if (*col < 0) {
+		expect[0] = '\0';
+		if (sh->pos < d->ncols)
+			expected(expect, sizeof(expect), d, sh->pos);
+		return unexpected(st, line, node, expect);
+	}
+	sh->pos = (size_t)*col + 1;
+	return check_attributes(st, line, node, 1);
+}
+
+/* The record's end: every required column seen. */
+static int check_record_end(struct xml_state *st, struct shape *sh,
+			    xmlNodePtr node)
+{
+	char name[160], expect[700];
+	size_t i;
+
+	for (i = sh->pos; i < sh->d->ncols; i++)
+		if (sh->d->cols[i].required)
+			break;
+	if (i == sh->d->ncols)
+		return 0;
+	expected(expect, sizeof(expect), sh->d, sh->pos);
+	return failf(st, sh->line, "Element '%s': Missing child element(s).%s",
+		     node_qname(name, sizeof(name), node), expect);
+}
+
 /* Collect the text of the column element the reader is on. */
-static int read_value(struct xml_state *st, xmlTextReaderPtr r, int col)
+static int read_value(struct xml_state *st, xmlTextReaderPtr r,
+		      struct shape *sh, xmlNodePtr elem, int col)
 {
 	size_t start = st->rowbuf.len;
+	xmlNodePtr node;
 	int rc, type;
+	char name[160];
 
 	st->have[col] = 1;
 	st->cut[col] = 0;
 	if (!xmlTextReaderIsEmptyElement(r)) {
 		while ((rc = xmlTextReaderRead(r)) == 1 && !st->failed) {
-			type = xmlTextReaderNodeType(r);
+			type = node_at(r, &node);
 			if (type == XML_READER_TYPE_END_ELEMENT)
 				break;
+			sh->line = end_line(r, node, type, sh->line);
 			if (type == XML_READER_TYPE_TEXT ||
-			    type == XML_READER_TYPE_CDATA ||
-			    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
-			    type == XML_READER_TYPE_WHITESPACE) {
-				const char *v = (const char *)
-					xmlTextReaderConstValue(r);
+			    type == XML_READER_TYPE_CDATA) {
+				const char *v = (const char *)node->content;
 				size_t n = v ? strlen(v) : 0;
 
 				if (st->rowbuf.len - start + n > FIELD_MAX) {
@@ -300,8 +605,14 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r, int col)
 				}
 				strbuf_add(&st->rowbuf, v, n);
 			} else if (type == XML_READER_TYPE_ELEMENT) {
-				return fail(st, node_line(r),
-					    "unexpected element inside a value");
+				return failf(st, sh->line, "Element '%s': "
+					     "Element content is not allowed, "
+					     "because the type definition is "
+					     "simple.", node_qname(name,
+						sizeof(name), elem));
+			} else if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
+				return fail(st, sh->line, "entity references "
+					    "are not allowed in batch files");
 			}
 		}
 		if (rc != 1 || st->failed)
@@ -370,82 +681,124 @@ static int replay(struct run *run, struct source *src,
 	return 0;
 }
 
-static int is_name(xmlTextReaderPtr r, const char *name)
+/* The root element: one of the schema's three global elements, and the
+ * entity --entity names, if any. */
+static int check_root(struct xml_state *st, xmlTextReaderPtr r,
+		      struct shape *sh, xmlNodePtr node, long line)
 {
-	const char *ln = (const char *)xmlTextReaderConstLocalName(r);
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+	char name[160];
+	size_t i;
+	int e;
 
-	return ln && ns && !strcmp(ln, name) && !strcmp(ns, BATCH_NS);
+	for (e = 0; e < ENTITY_COUNT; e++)
+		if (in_batch_ns(sh, node) &&
+		    !strcmp((const char *)node->name, entity_defs[e].xml_root))
+			break;
+	if (e == ENTITY_COUNT)
+		return failf(st, line, "Element '%s': No matching global "
+			     "declaration available for the validation root.",
+			     node_qname(name, sizeof(name), node));
+	if (check_attributes(st, line, node, 0))
+		return -1;
+	if (st->run->opt.entity != ENTITY_NONE &&
+	    st->run->opt.entity != (enum entity)e)
+		return fail(st, line, "root element does not match --entity");
+	sh->e = st->entity = (enum entity)e;
+	sh->d = &entity_defs[e];
+	sh->ns = node->ns;
+	sh->record = xmlTextReaderConstString(r, (const xmlChar *)
+					      sh->d->xml_record);
+	for (i = 0; i < sh->d->ncols; i++)
+		sh->col[i] = xmlTextReaderConstString(r, (const xmlChar *)
+						      sh->d->cols[i].xml);
+	return 0;
+}
+
+static int check_record(struct xml_state *st, struct shape *sh,
+			xmlNodePtr node, long line)
+{
+	char expect[200], name[160];
+
+	if (!in_batch_ns(sh, node) ||
+	    !name_is(node, sh->record, sh->d->xml_record)) {
+		snprintf(expect, sizeof(expect), " Expected is ( %s ).",
+			 qname(name, sizeof(name), (const xmlChar *)BATCH_NS,
+			       (const xmlChar *)sh->d->xml_record));
+		return unexpected(st, line, node, expect);
+	}
+	sh->pos = 0;
+	return check_attributes(st, line, node, 0);
 }
 
 static int walk(struct xml_state *st, xmlTextReaderPtr r)
 {
-	enum entity e = ENTITY_NONE;
+	struct shape sh = { .e = ENTITY_NONE };
+	xmlNodePtr node, record = NULL;
 	uint64_t rec_line = 0;
-	int rc, type, depth, col, in_record = 0, ret;
+	long start;
+	int rc, type, depth, col, ret;
 
 	while ((rc = xmlTextReaderRead(r)) == 1) {
 		if (st->failed)
 			return -1;
-		type = xmlTextReaderNodeType(r);
-		depth = xmlTextReaderDepth(r);
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
-			return fail(st, node_line(r), "DOCTYPE declarations are "
-				    "not allowed in batch files");
-		if (type == XML_READER_TYPE_ENTITY_REFERENCE)
-			return fail(st, node_line(r), "entity references are "
-				    "not allowed in batch files");
-		if (type == XML_READER_TYPE_ELEMENT && depth == 0) {
-			for (e = 0; e < ENTITY_COUNT; e++)
-				if (is_name(r, entity_defs[e].xml_root))
-					break;
-			if (e == ENTITY_COUNT)
-				return fail(st, node_line(r), "root element is "
-					    "not resellers, mpnIds or "
-					    "relationships in namespace "
-					    BATCH_NS);
-			if (st->run->opt.entity != ENTITY_NONE &&
-			    st->run->opt.entity != e)
-				return fail(st, node_line(r), "root element "
-					    "does not match --entity");
-			st->entity = e;
-		} else if (type == XML_READER_TYPE_ELEMENT && depth == 1) {
-			in_record = 1;
-			rec_line = (uint64_t)node_line(r);
-			strbuf_reset(&st->rowbuf);
-			memset(st->have, 0, sizeof(st->have));
-			if (xmlTextReaderIsEmptyElement(r)) {
-				in_record = 0;
-				if ((ret = emit(st, rec_line)))
-					return ret;
-			}
-		} else if (type == XML_READER_TYPE_ELEMENT && depth == 2 &&
-			   in_record) {
-			const char *ln = (const char *)
-				xmlTextReaderConstLocalName(r);
-
-			col = ln ? column_find_xml(e, ln, strlen(ln)) : -1;
-			if (col < 0)
-				return fail(st, node_line(r),
-					    "unknown element in a record");
-			if (read_value(st, r, col) < 0)
-				return -1;
-		} else if (type == XML_READER_TYPE_END_ELEMENT && depth == 1) {
-			in_record = 0;
-			/* The validator reports a missing child at the end
-			 * tag: look again before the record counts. */
-			if (st->failed)
+		type = node_at(r, &node);
+		if (type == XML_READER_TYPE_END_ELEMENT) {
+			if (xmlTextReaderDepth(r) != 1)
+				continue;
+			if (check_record_end(st, &sh, record))
 				return -1;
 			if ((ret = emit(st, rec_line)))
 				return ret;
+			continue;
+		}
+		depth = xmlTextReaderDepth(r);
+		start = sh.line;
+		sh.line = end_line(r, node, type, sh.line);
+		switch (type) {
+		case XML_READER_TYPE_ELEMENT:
+			if (depth == 0) {
+				if (check_root(st, r, &sh, node, sh.line))
+					return -1;
+			} else if (depth == 1) {
+				if (check_record(st, &sh, node, sh.line))
+					return -1;
+				record = node;
+				rec_line = (uint64_t)sh.line;
+				strbuf_reset(&st->rowbuf);
+				memset(st->have, 0, sizeof(st->have));
+				if (!xmlTextReaderIsEmptyElement(r))
+					break;
+				if (check_record_end(st, &sh, node))
+					return -1;
+				if ((ret = emit(st, rec_line)))
+					return ret;
+			} else {
+				if (check_column(st, &sh, node, sh.line, &col) ||
+				    read_value(st, r, &sh, node, col) < 0)
+					return -1;
+			}
+			break;
+		case XML_READER_TYPE_TEXT:
+		case XML_READER_TYPE_CDATA:
+			if (depth > 0 &&
+			    element_only_text(st, node, type,
+					      type == XML_READER_TYPE_CDATA ?
+					      start : sh.line))
+				return -1;
+			break;
+		case XML_READER_TYPE_DOCUMENT_TYPE:
+			return fail(st, sh.line, "DOCTYPE declarations are "
+				    "not allowed in batch files");
+		case XML_READER_TYPE_ENTITY_REFERENCE:
+			return fail(st, sh.line, "entity references are "
+				    "not allowed in batch files");
+		default:
+			break;
 		}
 	}
 	if (rc != 0 || st->failed || st->stream_failed)
 		return reader_failed(st, r);
-	if (xmlTextReaderIsValid(r) != 1)
-		return fail(st, xmlTextReaderGetParserLineNumber(r),
-			    "document is not valid against the batch schema");
-	if (e == ENTITY_NONE)
+	if (sh.e == ENTITY_NONE)
 		return fail(st, 1, "no root element");
 	return 0;
 }
@@ -491,11 +844,6 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 		return error("cannot start the XML reader");
 	}
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, &st);
-	if (xmlTextReaderSetSchema(r, batch_schema) != 0) {
-		xmlFreeTextReader(r);
-		strbuf_release(&st.rowbuf);
-		return error("cannot attach the batch schema");
-	}
 	st.reader = r;
 	if (pipe_start(&st.pipe, pk->in, parser_main, &st) < 0) {
 		xmlFreeTextReader(r);

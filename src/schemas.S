@@ -1,15 +1,6 @@
-/* schemas.S -- the batch XSD and the master schema embedded in the binary,
- * so that validation and `csprecon init` never depend on files found at run
- * time (see ingest_xml.c and master.c). */
-	.section .rodata
-	.global csprecon_batch_xsd
-	.global csprecon_batch_xsd_end
-	.balign 16
-csprecon_batch_xsd:
-	.incbin "schemas/batch.xsd"
-csprecon_batch_xsd_end:
-	.byte 0
-	.section .note.GNU-stack,"",@progbits
+/* schemas.S -- the master schema and the default data files embedded in
+ * the binary, so that `csprecon init` and the rules never depend on files
+ * found at run time (see master.c, webmail.c and regions.c). */
 	.section .rodata
 	.global csprecon_master_sql
 	.global csprecon_master_sql_end
