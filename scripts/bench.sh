@@ -69,7 +69,7 @@ row "sqlite3 .import (anchor, no validation)" "$T_import" "$K_import"
 row "libcsv parse only (floor)" "$T_floor" "$K_floor"
 row "check, CSV" "$T_check" "$K_check"
 row "check, CSV.gz" "$T_checkgz" "$K_checkgz"
-row "check, XML (XSD validation)" "$T_xml" "$K_xml"
+row "check, XML (batch.xsd checks)" "$T_xml" "$K_xml"
 row "reconcile --apply, initial load" "$T_initial" "$K_initial"
 row "reconcile --apply, nightly (5%/1%/1%)" "$T_nightly" "$K_nightly"
 echo
