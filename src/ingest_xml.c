@@ -25,11 +25,13 @@
  * declarations, xsi:schemaLocation, xsi:noNamespaceSchemaLocation and an
  * xsi:type naming xs:string on a column.  These are the constraints
  * libxml2's XSD validator enforces for that schema, with its messages and
- * lines; tests/e2e/t_xsd_diff.sh runs both on the corpus in tests/xsd/.
- * The validator itself took a third of the time of an XML check.
+ * lines; tests/e2e/t_xsd_diff.sh runs both on the corpus in tests/xsd/
+ * (differences.txt there lists where the lines differ).  The validator
+ * itself took a third of the time of an XML check.
  * libxml2's reader may go on returning nodes after an error, so the first
- * error or warning of any kind ends the file: it is refused, and nothing
- * read from it counts.
+ * error of any kind ends the file: it is refused, and nothing read from it
+ * counts.  Warnings and namespace errors, which the validator never
+ * counted, are left to the structure checks (on_error).
  *
  * The reader runs on a parser thread (pipe.h): each record goes to the
  * calling thread as an event, and the calling thread hands it to the sink.
@@ -51,6 +53,7 @@
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define XSD_NS "http://www.w3.org/2001/XMLSchema"
 #define XML_TEXT_MAX (4 * FIELD_MAX)
+#define XML_MSG_MAX 480 /* a message, and a finding's "; file refused" */
 #define XML_TEXT_MAX_TEXT "262144"
 
 /* A record event: tag, u64 line, u32 entity, have[] and cut[], per column
@@ -174,7 +177,7 @@ struct xml_state {
 	int stream_failed;          /* our read callback saw an input error */
 	int failed;                 /* an XML error was seen */
 	long err_line;
-	char err_msg[480];          /* fits a finding with "; file refused" */
+	char err_msg[XML_MSG_MAX];
 	struct strbuf rowbuf;       /* the record's values, NUL-separated */
 	size_t off[ENTITY_MAX_COLS], len[ENTITY_MAX_COLS];
 	unsigned char have[ENTITY_MAX_COLS], cut[ENTITY_MAX_COLS];
@@ -252,8 +255,16 @@ static void take_error(struct xml_state *st, const xmlError *err,
 		st->err_msg[--n] = '\0';
 }
 
+/* Warnings, and namespace errors (an undeclared prefix, xmlns:p=""),
+ * leave the document to the structure checks: libxml2 goes on parsing,
+ * and its XSD validator, which judges the namespace-aware tree, never
+ * counted them.  An element whose prefix is undeclared is in no namespace,
+ * so no batch element is ever taken for one that is not. */
 static void on_error(void *ctx, xmlErrorPtr err)
 {
+	if (err && (err->level == XML_ERR_WARNING ||
+		    err->domain == XML_FROM_NAMESPACE))
+		return;
 	take_error(ctx, err, 0);
 }
 
@@ -287,29 +298,50 @@ static int node_at(xmlTextReaderPtr r, xmlNodePtr *node)
 	return xmlTextReaderNodeType(r);
 }
 
-/* The line libxml2 gives the node: see struct shape.  A CDATA node has no
- * line of its own: it starts where the node before it ended (prev), which
- * is the line libxml2's validator names for it, and ends after the line
- * ends inside it. */
+static long newlines(const xmlChar *v)
+{
+	const char *p = (const char *)v, *nl;
+	long n = 0;
+
+	while (p && (nl = strchr(p, '\n'))) {
+		n++;
+		p = nl + 1;
+	}
+	return n;
+}
+
+/* The line a node ends on, as libxml2's validator counts: it names the
+ * parser's line when each piece is parsed.  A start tag: the line of its
+ * '>', which the element keeps below line 65535; above, a start tag is
+ * taken to be on the line where the node before it ended (prev).  Text and
+ * CDATA start where the node before them ended and end after their line
+ * ends (libxml2 gives text the line where its first piece ended, and
+ * CDATA none).  Comments and processing instructions keep their last
+ * line below 65535. */
 static long end_line(xmlTextReaderPtr r, xmlNodePtr node, int type,
 		     long prev)
 {
-	const char *v, *nl;
-	long line;
+	long line, first;
 
-	if (type == XML_READER_TYPE_CDATA) {
-		v = node ? (const char *)node->content : NULL;
-		while (v && (nl = strchr(v, '\n'))) {
-			prev++;
-			v = nl + 1;
+	if (!node)
+		return xmlTextReaderGetParserLineNumber(r);
+	switch (type) {
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+		line = prev + newlines(node->content);
+		if (type == XML_READER_TYPE_TEXT) {
+			first = node->line < 65535 ? node->line :
+				xmlGetLineNo(node);
+			if (first > line)
+				line = first;
 		}
-		return prev;
+		return line;
+	case XML_READER_TYPE_ELEMENT:
+		return node->line > 0 && node->line < 65535 ? node->line : prev;
+	default:
+		return node->line > 0 && node->line < 65535 ? node->line :
+		       prev + newlines(node->content);
 	}
-	/* 65535 stands for a bigger line, which xmlGetLineNo finds. */
-	if (node && node->line > 0 && node->line < 65535)
-		return node->line;
-	line = node ? xmlGetLineNo(node) : -1;
-	return line > 0 ? line : xmlTextReaderGetParserLineNumber(r);
 }
 
 /* What the batch XSD allows where the walk is.  libxml2 gives an element
@@ -337,11 +369,18 @@ static const char *qname(char *out, size_t n, const xmlChar *ns,
 			 (const char *)local);
 	else
 		snprintf(out, n, "%s", (const char *)local);
+	utf8_cut(out, n);
 	return out;
 }
 
+/* An element whose prefix is not declared is named "p:local" in the tree,
+ * and in no namespace; libxml2's validator names it by its local name. */
 static const char *node_qname(char *out, size_t n, xmlNodePtr node)
 {
+	const xmlChar *colon;
+
+	if (!node->ns && (colon = xmlStrchr(node->name, ':')))
+		return qname(out, n, NULL, colon + 1);
 	return qname(out, n, node->ns ? node->ns->href : NULL, node->name);
 }
 
@@ -399,19 +438,23 @@ static void expected(char *out, size_t n, const struct entity_def *d,
 static int unexpected(struct xml_state *st, long line, xmlNodePtr node,
 		      const char *expect)
 {
-	char name[160];
+	char name[XML_MSG_MAX];
 
 	return failf(st, line, "Element '%s': This element is not expected.%s",
 		     node_qname(name, sizeof(name), node), expect);
 }
 
 /* Character content where only elements may be: whitespace is allowed,
- * CDATA never (libxml2 does not look inside it). */
+ * CDATA never (libxml2 does not look inside it).  The line: a CDATA
+ * section's first (start), and for text the line where it ends (end).
+ * libxml2 names the line where the piece of text it was handed with the
+ * first other character ends, which is the same unless the text came in
+ * pieces (see tests/xsd/differences.txt). */
 static int element_only_text(struct xml_state *st, xmlNodePtr node,
-			     int type, long line)
+			     int type, long start, long end)
 {
 	const char *v = (const char *)node->content;
-	char name[160];
+	char name[XML_MSG_MAX];
 
 	if (type != XML_READER_TYPE_CDATA) {
 		while (v && (*v == ' ' || *v == '\t' || *v == '\n' ||
@@ -420,8 +463,9 @@ static int element_only_text(struct xml_state *st, xmlNodePtr node,
 		if (!v || !*v)
 			return 0;
 	}
-	return failf(st, line, "Element '%s': Character content other than "
-		     "whitespace is not allowed because the content type is "
+	return failf(st, type == XML_READER_TYPE_CDATA ? start : end,
+		     "Element '%s': Character content other than whitespace "
+		     "is not allowed because the content type is "
 		     "'element-only'.",
 		     node_qname(name, sizeof(name), node->parent));
 }
@@ -432,7 +476,7 @@ static int element_only_text(struct xml_state *st, xmlNodePtr node,
 static int check_xsi_type(struct xml_state *st, long line, xmlNodePtr node,
 			  const xmlChar *value, int column)
 {
-	char name[160], type[300];
+	char name[XML_MSG_MAX], type[XML_MSG_MAX];
 	xmlChar *prefix = NULL, *local;
 	const xmlChar *lname, *ns = NULL;
 	xmlNsPtr nsdef;
@@ -445,8 +489,12 @@ static int check_xsi_type(struct xml_state *st, long line, xmlNodePtr node,
 			     "type 'xs:QName'.", name, (const char *)value);
 	local = xmlSplitQName2(value, &prefix);
 	lname = local ? local : value;
-	nsdef = xmlSearchNs(node->doc, node, prefix);
-	if (nsdef)
+	/* As libxml2's validator sees the bindings: declared ones only (the
+	 * "xml" prefix is bound without a declaration), and xmlns="" binds
+	 * no namespace. */
+	nsdef = prefix && !strcmp((const char *)prefix, "xml") ? NULL :
+		xmlSearchNs(node->doc, node, prefix);
+	if (nsdef && nsdef->href && nsdef->href[0])
 		ns = nsdef->href;
 	if (prefix && !nsdef) {
 		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
@@ -472,28 +520,19 @@ static int check_xsi_type(struct xml_state *st, long line, xmlNodePtr node,
 }
 
 /* No declared element has attributes or is nillable.  libxml2 judges
- * xsi:type first, then xsi:nil, then the other attributes in order;
+ * xsi:nil first, then xsi:type, then the other attributes in order;
  * xsi:schemaLocation and xsi:noNamespaceSchemaLocation are hints it
  * ignores.  Namespace declarations are not attributes here. */
 static int check_attributes(struct xml_state *st, long line,
 			    xmlNodePtr node, int column)
 {
 	xmlAttrPtr a, nil = NULL;
-	char name[160], aname[160];
+	char name[XML_MSG_MAX], aname[XML_MSG_MAX];
 	xmlChar *v;
 	int ret = 0, is_xsi;
 
 	if (!node->properties)
 		return 0;
-	for (a = node->properties; a && !ret; a = a->next) {
-		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
-		    !strcmp((const char *)a->name, "type")) {
-			v = xmlNodeGetContent((xmlNodePtr)a);
-			ret = check_xsi_type(st, line, node,
-					     v ? v : (const xmlChar *)"", column);
-			xmlFree(v);
-		}
-	}
 	node_qname(name, sizeof(name), node);
 	for (a = node->properties; a && !ret; a = a->next)
 		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
@@ -512,6 +551,15 @@ static int check_attributes(struct xml_state *st, long line,
 			ret = failf(st, line, "Element '%s': The element is "
 				    "not 'nillable'.", name);
 		xmlFree(v);
+	}
+	for (a = node->properties; a && !ret; a = a->next) {
+		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
+		    !strcmp((const char *)a->name, "type")) {
+			v = xmlNodeGetContent((xmlNodePtr)a);
+			ret = check_xsi_type(st, line, node,
+					     v ? v : (const xmlChar *)"", column);
+			xmlFree(v);
+		}
 	}
 	for (a = node->properties; a && !ret; a = a->next) {
 		is_xsi = a->ns && !strcmp((const char *)a->ns->href, XSI_NS);
@@ -564,7 +612,7 @@ static int check_column(struct xml_state *st, struct shape *sh,
 static int check_record_end(struct xml_state *st, struct shape *sh,
 			    xmlNodePtr node)
 {
-	char name[160], expect[700];
+	char name[XML_MSG_MAX], expect[700];
 	size_t i;
 
 	for (i = sh->pos; i < sh->d->ncols; i++)
@@ -584,7 +632,7 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r,
 	size_t start = st->rowbuf.len;
 	xmlNodePtr node;
 	int rc, type;
-	char name[160];
+	char name[XML_MSG_MAX];
 
 	st->have[col] = 1;
 	st->cut[col] = 0;
@@ -686,7 +734,7 @@ static int replay(struct run *run, struct source *src,
 static int check_root(struct xml_state *st, xmlTextReaderPtr r,
 		      struct shape *sh, xmlNodePtr node, long line)
 {
-	char name[160];
+	char name[XML_MSG_MAX];
 	size_t i;
 	int e;
 
@@ -717,7 +765,7 @@ static int check_root(struct xml_state *st, xmlTextReaderPtr r,
 static int check_record(struct xml_state *st, struct shape *sh,
 			xmlNodePtr node, long line)
 {
-	char expect[200], name[160];
+	char expect[XML_MSG_MAX + 32], name[XML_MSG_MAX];
 
 	if (!in_batch_ns(sh, node) ||
 	    !name_is(node, sh->record, sh->d->xml_record)) {
@@ -732,7 +780,7 @@ static int check_record(struct xml_state *st, struct shape *sh,
 
 static int walk(struct xml_state *st, xmlTextReaderPtr r)
 {
-	struct shape sh = { .e = ENTITY_NONE };
+	struct shape sh = { .e = ENTITY_NONE, .line = 1 };
 	xmlNodePtr node, record = NULL;
 	uint64_t rec_line = 0;
 	long start;
@@ -781,9 +829,7 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
 			if (depth > 0 &&
-			    element_only_text(st, node, type,
-					      type == XML_READER_TYPE_CDATA ?
-					      start : sh.line))
+			    element_only_text(st, node, type, start, sh.line))
 				return -1;
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
