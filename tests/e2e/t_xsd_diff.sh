@@ -115,6 +115,33 @@ show_cs() {
 	fi
 }
 
+# The corpus follows batch.xsd: each entity's valid_*_all_children.xml
+# holds the schema's columns in its order, and valid_*_required_only.xml
+# its required ones (minOccurs="1"); a column added to the schema must
+# reach the corpus, and so the comparison below.
+xsd_cols() {	# xsd_cols ROOT all|required
+	awk -v root="$1" -v mode="$2" '
+		function attr(line) { sub(/.*name="/, "", line); sub(/".*/, "", line); return line }
+		/<xs:element name="/ && !/type=/ {
+			n = attr($0)
+			if (n == "resellers" || n == "mpnIds" || n == "relationships") cur = n
+		}
+		/type="xs:string"/ && cur == root && (mode == "all" || /minOccurs="1"/) {
+			printf "%s ", attr($0)
+		}' "$XSD"
+}
+file_cols() {	# file_cols FILE: the record's children, one per line
+	sed -n 's/^    <\([A-Za-z]*\)[ />].*/\1/p' "$1" | tr '\n' ' '
+}
+for c in "resellers resellers" "mpnIds mpnids" "relationships relationships"; do
+	set -- $c
+	expect_eq "$1: valid_$2_all_children.xml has the schema's columns" \
+		"$(xsd_cols "$1" all)" "$(file_cols "$D/valid_$2_all_children.xml")"
+	expect_eq "$1: valid_$2_required_only.xml has its required columns" \
+		"$(xsd_cols "$1" required)" \
+		"$(file_cols "$D/valid_$2_required_only.xml")"
+done
+
 # Every file has an expectation, every expectation a file.
 files=0
 for f in "$D"/*.xml; do
