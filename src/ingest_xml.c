@@ -344,10 +344,9 @@ static long end_line(xmlTextReaderPtr r, xmlNodePtr node, int type,
 	}
 }
 
-/* What the batch XSD allows where the walk is.  libxml2 gives an element
- * or a text node the parser's line when it was made: for a start tag the
- * line of its '>', for text the line where it ends.  The last of those
- * lines stands for an end tag, which has no node of its own. */
+/* What the batch XSD allows where the walk is, and the line the last node
+ * ended on (end_line): it stands for an end tag, which has no node of its
+ * own, and is where the next text starts. */
 struct shape {
 	enum entity e;
 	const struct entity_def *d;
