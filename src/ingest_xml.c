@@ -55,6 +55,8 @@
 #define XML_TEXT_MAX (4 * FIELD_MAX)
 #define XML_MSG_MAX 480 /* a message, and a finding's "; file refused" */
 #define XML_TEXT_MAX_TEXT "262144"
+#define NO_ENTITY_REFS "entity references are not allowed in batch files"
+#define NO_DOCTYPE "DOCTYPE declarations are not allowed in batch files"
 
 /* A record event: tag, u64 line, u32 entity, have[] and cut[], per column
  * u32 offset and length, u32 length of the values, the values. */
@@ -518,6 +520,13 @@ static int check_xsi_type(struct xml_state *st, long line, xmlNodePtr node,
 	return ret;
 }
 
+/* An attribute xsi:name. */
+static int is_xsi(xmlAttrPtr a, const char *name)
+{
+	return a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
+	       !strcmp((const char *)a->name, name);
+}
+
 /* No declared element has attributes or is nillable.  libxml2 judges
  * xsi:nil first, then xsi:type, then the other attributes in order;
  * xsi:schemaLocation and xsi:noNamespaceSchemaLocation are hints it
@@ -528,16 +537,15 @@ static int check_attributes(struct xml_state *st, long line,
 	xmlAttrPtr a, nil = NULL;
 	char name[XML_MSG_MAX], aname[XML_MSG_MAX];
 	xmlChar *v;
-	int ret = 0, is_xsi;
+	int ret = 0;
 
 	if (!node->properties)
 		return 0;
 	node_qname(name, sizeof(name), node);
-	for (a = node->properties; a && !ret; a = a->next)
-		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
-		    !strcmp((const char *)a->name, "nil"))
+	for (a = node->properties; a && !nil; a = a->next)
+		if (is_xsi(a, "nil"))
 			nil = a;
-	if (nil && !ret) {
+	if (nil) {
 		v = xmlNodeGetContent((xmlNodePtr)nil);
 		if (xmlSchemaValidatePredefinedType(
 			    xmlSchemaGetBuiltInType(XML_SCHEMAS_BOOLEAN),
@@ -552,8 +560,7 @@ static int check_attributes(struct xml_state *st, long line,
 		xmlFree(v);
 	}
 	for (a = node->properties; a && !ret; a = a->next) {
-		if (a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
-		    !strcmp((const char *)a->name, "type")) {
+		if (is_xsi(a, "type")) {
 			v = xmlNodeGetContent((xmlNodePtr)a);
 			ret = check_xsi_type(st, line, node,
 					     v ? v : (const xmlChar *)"", column);
@@ -561,13 +568,9 @@ static int check_attributes(struct xml_state *st, long line,
 		}
 	}
 	for (a = node->properties; a && !ret; a = a->next) {
-		is_xsi = a->ns && !strcmp((const char *)a->ns->href, XSI_NS);
-		if (is_xsi && (!strcmp((const char *)a->name, "type") ||
-			       !strcmp((const char *)a->name, "nil") ||
-			       !strcmp((const char *)a->name,
-				       "schemaLocation") ||
-			       !strcmp((const char *)a->name,
-				       "noNamespaceSchemaLocation")))
+		if (is_xsi(a, "type") || is_xsi(a, "nil") ||
+		    is_xsi(a, "schemaLocation") ||
+		    is_xsi(a, "noNamespaceSchemaLocation"))
 			continue;
 		qname(aname, sizeof(aname), a->ns ? a->ns->href : NULL,
 		      a->name);
@@ -658,8 +661,7 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r,
 					     "simple.", node_qname(name,
 						sizeof(name), elem));
 			} else if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
-				return fail(st, sh->line, "entity references "
-					    "are not allowed in batch files");
+				return fail(st, sh->line, NO_ENTITY_REFS);
 			}
 		}
 		if (rc != 1 || st->failed)
@@ -737,9 +739,9 @@ static int check_root(struct xml_state *st, xmlTextReaderPtr r,
 	size_t i;
 	int e;
 
-	for (e = 0; e < ENTITY_COUNT; e++)
-		if (in_batch_ns(sh, node) &&
-		    !strcmp((const char *)node->name, entity_defs[e].xml_root))
+	e = in_batch_ns(sh, node) ? 0 : ENTITY_COUNT;
+	for (; e < ENTITY_COUNT; e++)
+		if (!strcmp((const char *)node->name, entity_defs[e].xml_root))
 			break;
 	if (e == ENTITY_COUNT)
 		return failf(st, line, "Element '%s': No matching global "
@@ -777,6 +779,16 @@ static int check_record(struct xml_state *st, struct shape *sh,
 	return check_attributes(st, line, node, 0);
 }
 
+/* A record's end tag (or its empty element): checked, then handed on;
+ * -1, or what emit() returns. */
+static int end_record(struct xml_state *st, struct shape *sh,
+		      xmlNodePtr record, uint64_t line)
+{
+	if (check_record_end(st, sh, record))
+		return -1;
+	return emit(st, line);
+}
+
 static int walk(struct xml_state *st, xmlTextReaderPtr r)
 {
 	struct shape sh = { .e = ENTITY_NONE, .line = 1 };
@@ -790,11 +802,8 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 			return -1;
 		type = node_at(r, &node);
 		if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (xmlTextReaderDepth(r) != 1)
-				continue;
-			if (check_record_end(st, &sh, record))
-				return -1;
-			if ((ret = emit(st, rec_line)))
+			if (xmlTextReaderDepth(r) == 1 &&
+			    (ret = end_record(st, &sh, record, rec_line)))
 				return ret;
 			continue;
 		}
@@ -813,11 +822,8 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 				rec_line = (uint64_t)sh.line;
 				strbuf_reset(&st->rowbuf);
 				memset(st->have, 0, sizeof(st->have));
-				if (!xmlTextReaderIsEmptyElement(r))
-					break;
-				if (check_record_end(st, &sh, node))
-					return -1;
-				if ((ret = emit(st, rec_line)))
+				if (xmlTextReaderIsEmptyElement(r) &&
+				    (ret = end_record(st, &sh, node, rec_line)))
 					return ret;
 			} else {
 				if (check_column(st, &sh, node, sh.line, &col) ||
@@ -832,11 +838,9 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 				return -1;
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
-			return fail(st, sh.line, "DOCTYPE declarations are "
-				    "not allowed in batch files");
+			return fail(st, sh.line, NO_DOCTYPE);
 		case XML_READER_TYPE_ENTITY_REFERENCE:
-			return fail(st, sh.line, "entity references are "
-				    "not allowed in batch files");
+			return fail(st, sh.line, NO_ENTITY_REFS);
 		default:
 			break;
 		}
@@ -918,8 +922,7 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 	}
 	if (st.prolog.doctype_line) {
 		st.failed = 0;
-		fail(&st, st.prolog.doctype_line, "DOCTYPE declarations are "
-		     "not allowed in batch files");
+		fail(&st, st.prolog.doctype_line, NO_DOCTYPE);
 		ret = -1;
 	}
 	if (ret < 0) {

@@ -151,18 +151,6 @@ int column_find(enum entity e, const char *normalised)
 	return -1;
 }
 
-int column_find_xml(enum entity e, const char *local, size_t len)
-{
-	const struct entity_def *d = &entity_defs[e];
-	size_t i;
-
-	for (i = 0; i < d->ncols; i++)
-		if (strlen(d->cols[i].xml) == len &&
-		    !memcmp(d->cols[i].xml, local, len))
-			return (int)i;
-	return -1;
-}
-
 static int header_has(char *const *names, size_t n, enum entity e, int col)
 {
 	size_t i;

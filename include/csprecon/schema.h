@@ -80,10 +80,6 @@ int column_normalise(const char *s, size_t len, char *out, size_t outsz);
  * -1. */
 int column_find(enum entity e, const char *normalised);
 
-/* Index of the column of entity e whose XML element name is the given local
- * name (len bytes), or -1. */
-int column_find_xml(enum entity e, const char *local, size_t len);
-
 /* The entity a CSV header describes (SPEC §2 "File formats"): relationships
  * when a customer_tenant_id column is present, else mpn_ids when a type
  * column is present, else resellers when tenant_id and contact_email are.
