@@ -118,29 +118,6 @@ int report_commit(struct report_file *rf)
 	return 0;
 }
 
-void report_csv_cell(FILE *fp, const char *s, int last)
-{
-	size_t len = strlen(s);
-	int lead = len && strchr("=+-@\t\r", s[0]);
-
-	if (lead || strpbrk(s, ",\"\r\n")) {
-		if (lead) {
-			/* libcsv quotes one buffer: build "'" + value. */
-			char *v = xmalloc(len + 2);
-
-			v[0] = '\'';
-			memcpy(v + 1, s, len + 1);
-			csv_fwrite(fp, v, len + 1);
-			free(v);
-		} else {
-			csv_fwrite(fp, s, len);
-		}
-	} else {
-		fputs(s, fp);
-	}
-	fputc(last ? '\n' : ',', fp);
-}
-
 /* Bytes a cell cannot hold as they are: the separator, the quote and line
  * ends anywhere, and what a spreadsheet would evaluate in first place. */
 static const unsigned char csv_special[256] = {
@@ -161,6 +138,27 @@ static long plain_len(const char *s)
 		if (csv_special[*p])
 			return -1;
 	return (long)(p - (const unsigned char *)s);
+}
+
+void report_csv_cell(FILE *fp, const char *s, int last)
+{
+	size_t len;
+	char *v;
+
+	if (plain_len(s) >= 0) {
+		fputs(s, fp);
+	} else if (csv_lead[(unsigned char)s[0]]) {
+		/* libcsv quotes one buffer: build "'" + value. */
+		len = strlen(s);
+		v = xmalloc(len + 2);
+		v[0] = '\'';
+		memcpy(v + 1, s, len + 1);
+		csv_fwrite(fp, v, len + 1);
+		free(v);
+	} else {
+		csv_fwrite(fp, s, strlen(s));
+	}
+	fputc(last ? '\n' : ',', fp);
 }
 
 void report_csv_line(FILE *fp, const char *const *cells, size_t n)
