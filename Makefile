@@ -76,6 +76,7 @@ check: $(O)/csprecon $(UNIT_BIN)
 	@sh tests/run-e2e.sh $(O)/csprecon
 	@sh tests/docs.sh $(O)/csprecon
 	@if [ -z "$(SANITIZE)" ]; then sh tests/memory.sh $(O)/csprecon; fi
+	@if [ -z "$(SANITIZE)" ]; then sh tests/bench.sh $(O)/csprecon; fi
 
 demo: deps
 	@$(MAKE) --no-print-directory all

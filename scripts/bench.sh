@@ -7,8 +7,12 @@
 # CSV.gz and XML, plus a second night (5% changed, 1% new, 1% removed).
 # Each figure is the median of BENCH_RUNS runs (default 3): wall time,
 # rows/s, MB/s of the relationships file, peak RSS, and the ratio to
-# `sqlite3 .import` of the same CSV into an untyped table.  The machine is
-# shared and noisy: read the ratios, not the seconds.
+# `sqlite3 .import` of the same CSV into an untyped table.  Floors, measured
+# on the same files, show how much of a figure is libcsv's and SQLite's own
+# work for the same result: the libcsv parse alone (bench/csvfloor.c), an unvalidated load into the
+# master's keyed layout (bench/keyfloor.c), and the night's changes applied
+# by SQL alone.  The machine is shared and noisy: read the ratios, not the
+# seconds.
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +21,7 @@ runs=${BENCH_RUNS:-3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/csprecon-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cc -O2 -o "$W/csvfloor" "$top/bench/csvfloor.c" -lcsv
+cc -O2 -o "$W/keyfloor" "$top/bench/keyfloor.c" -lcsv -lsqlite3
 
 echo "csprecon bench: $rows relationships, median of $runs runs, in $W"
 sh "$top/scripts/gen-batch" -n "$rows" -o "$W/b" -x -z -2
@@ -53,9 +58,40 @@ measure initial "rm -f $W/m.db*; $bin -q --master $W/m.db init" \
 	"$bin" -q --master "$W/m.db" reconcile --apply --report-dir "$W/r" \
 	"$W/b/mpn_ids.csv" "$W/b/resellers.csv" "$rel"
 cp "$W/m.db" "$W/night1.db"
+measure keyload "rm -f $W/k.db*" "$W/keyfloor" sorted "$W/k.db" "$rel"
 measure nightly "cp $W/night1.db $W/m.db; rm -f $W/m.db-wal $W/m.db-shm" \
 	"$bin" -q --master "$W/m.db" reconcile --apply --report-dir "$W/r" \
 	"$W/b/night2/mpn_ids.csv" "$W/b/night2/resellers.csv" "$W/b/night2/relationships.csv"
+
+# The nightly apply floor: the relationship changes the nightly run made
+# (its rows as updated, the keys it retired, the rows it created), taken
+# from its master, applied to the first night's master by three
+# statements in one transaction, in WAL mode with synchronous=FULL as
+# csprecon commits.  No reading, validation, classification, history or
+# reports: the least SQLite work that night's changes can cost.
+sqlite3 "$W/m.db" "ATTACH '$W/ch.db' AS ch;
+	CREATE TABLE ch.u AS SELECT * FROM relationships WHERE
+	 updated_run = (SELECT max(id) FROM runs) AND retired_run IS NULL AND
+	 created_run < updated_run;
+	CREATE TABLE ch.d AS SELECT customer_tenant_id, reseller_tenant_id
+	 FROM relationships WHERE retired_run = (SELECT max(id) FROM runs);
+	CREATE TABLE ch.n AS SELECT * FROM relationships WHERE
+	 created_run = (SELECT max(id) FROM runs)"
+measure nightapply "cp $W/night1.db $W/a.db; rm -f $W/a.db-wal $W/a.db-shm" \
+	sqlite3 "$W/a.db" "ATTACH '$W/ch.db' AS ch; PRAGMA synchronous=FULL; BEGIN;
+	UPDATE relationships AS m SET customer_name = u.customer_name,
+	 customer_domain = u.customer_domain, customer_country =
+	 u.customer_country, reseller_mpn_id = u.reseller_mpn_id,
+	 relationship_to_partner = u.relationship_to_partner, state = u.state,
+	 dap = u.dap, since = u.since, row_hash = u.row_hash, updated_run = 2,
+	 retired_run = NULL FROM ch.u AS u WHERE m.customer_tenant_id =
+	 u.customer_tenant_id AND m.reseller_tenant_id = u.reseller_tenant_id;
+	UPDATE relationships AS m SET retired_run = 2, updated_run = 2 FROM ch.d
+	 AS d WHERE m.customer_tenant_id = d.customer_tenant_id AND
+	 m.reseller_tenant_id = d.reseller_tenant_id;
+	INSERT INTO relationships SELECT * FROM ch.n ORDER BY
+	 customer_tenant_id, reseller_tenant_id;
+	COMMIT"
 
 row() { # LABEL SECONDS KB
 	awk -v l="$1" -v s="$2" -v k="$3" -v r="$rows" -v mb="$mb" -v a="$T_import" -v f="$T_floor" 'BEGIN {
@@ -71,6 +107,8 @@ row "check, CSV" "$T_check" "$K_check"
 row "check, CSV.gz" "$T_checkgz" "$K_checkgz"
 row "check, XML (batch.xsd checks)" "$T_xml" "$K_xml"
 row "reconcile --apply, initial load" "$T_initial" "$K_initial"
+row "  floor: libcsv → keyed table, SQLite sorter" "$T_keyload" "$K_keyload"
 row "reconcile --apply, nightly (5%/1%/1%)" "$T_nightly" "$K_nightly"
+row "  floor: the night's changes, SQL only" "$T_nightapply" "$K_nightapply"
 echo
 echo "relationships.csv: $mb MB; machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
