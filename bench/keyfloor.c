@@ -3,10 +3,11 @@
  *   keyfloor sorted|direct DB FILE
  *
  * Loads a relationships CSV (the generator's columns, in its order) into
- * a new table laid out as the master's relationships table: WITHOUT
- * ROWID, keyed by (customer_tenant_id, reseller_tenant_id), with the
- * bookkeeping columns an applied row carries.  One transaction, a
- * rollback journal and synchronous=FULL, as an initial load commits.
+ * the relationships table of DB, an empty master made by `csprecon init`
+ * (WITHOUT ROWID, keyed by (customer_tenant_id, reseller_tenant_id)),
+ * with the bookkeeping columns an applied row carries; foreign keys are
+ * off, so no run row is written.  One transaction, a rollback journal and
+ * synchronous=FULL, as an initial load commits.
  * No validation, no history, no findings, no reports: what libcsv and
  * SQLite alone cost for an initial load done as csprecon does it.
  *
@@ -33,34 +34,28 @@ static const char *const header[NCOLS] = {
 	"relationship_to_partner", "state", "dap", "since"
 };
 
-static const char create_keyed[] =
-	"CREATE TABLE relationships (customer_tenant_id TEXT NOT NULL,"
-	" customer_name TEXT NOT NULL, customer_domain TEXT,"
-	" customer_country TEXT NOT NULL, reseller_tenant_id TEXT NOT NULL,"
-	" reseller_mpn_id TEXT, relationship_to_partner TEXT NOT NULL,"
-	" state TEXT NOT NULL, dap TEXT NOT NULL, since TEXT,"
-	" row_hash INTEGER NOT NULL, created_run INTEGER NOT NULL,"
-	" created_file INTEGER, updated_run INTEGER NOT NULL,"
-	" retired_run INTEGER,"
-	" PRIMARY KEY (customer_tenant_id, reseller_tenant_id)) WITHOUT ROWID";
-
 static const char create_stage[] =
 	"CREATE TEMP TABLE s (customer_tenant_id, customer_name,"
 	" customer_domain, customer_country, reseller_tenant_id,"
 	" reseller_mpn_id, relationship_to_partner, state, dap, since)";
 
-static const char insert_keyed[] =
-	"INSERT INTO relationships VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	" ?9, ?10, ?11, 1, 1, 1, NULL)";
+#define KEYED_COLUMNS "INSERT INTO relationships(customer_tenant_id," \
+	" customer_name, customer_domain, customer_country," \
+	" reseller_tenant_id, reseller_mpn_id, relationship_to_partner," \
+	" state, dap, since, row_hash, created_run, created_file," \
+	" updated_run) "
+
+static const char insert_keyed[] = KEYED_COLUMNS
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, 1, 1)";
 
 static const char insert_stage[] =
 	"INSERT INTO s VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-static const char stage_to_keyed[] =
-	"INSERT INTO relationships SELECT customer_tenant_id, customer_name,"
-	" customer_domain, customer_country, reseller_tenant_id,"
-	" reseller_mpn_id, relationship_to_partner, state, dap, since, rowid,"
-	" 1, 1, 1, NULL FROM s ORDER BY customer_tenant_id, reseller_tenant_id";
+static const char stage_to_keyed[] = KEYED_COLUMNS
+	"SELECT customer_tenant_id, customer_name, customer_domain,"
+	" customer_country, reseller_tenant_id, reseller_mpn_id,"
+	" relationship_to_partner, state, dap, since, rowid, 1, 1, 1 FROM s"
+	" ORDER BY customer_tenant_id, reseller_tenant_id";
 
 struct load {
 	sqlite3_stmt *ins;
@@ -148,7 +143,6 @@ int main(int argc, char **argv)
 		return fail(db);
 	if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA"
 			 " synchronous=FULL; PRAGMA threads=2", 0, 0, 0) ||
-	    sqlite3_exec(db, create_keyed, 0, 0, 0) ||
 	    (!l.direct && sqlite3_exec(db, create_stage, 0, 0, 0)) ||
 	    sqlite3_exec(db, "BEGIN", 0, 0, 0) ||
 	    sqlite3_prepare_v2(db, l.direct ? insert_keyed : insert_stage, -1,

@@ -58,7 +58,8 @@ measure initial "rm -f $W/m.db*; $bin -q --master $W/m.db init" \
 	"$bin" -q --master "$W/m.db" reconcile --apply --report-dir "$W/r" \
 	"$W/b/mpn_ids.csv" "$W/b/resellers.csv" "$rel"
 cp "$W/m.db" "$W/night1.db"
-measure keyload "rm -f $W/k.db*" "$W/keyfloor" sorted "$W/k.db" "$rel"
+measure keyload "rm -f $W/k.db*; $bin -q --master $W/k.db init" \
+	"$W/keyfloor" sorted "$W/k.db" "$rel"
 measure nightly "cp $W/night1.db $W/m.db; rm -f $W/m.db-wal $W/m.db-shm" \
 	"$bin" -q --master "$W/m.db" reconcile --apply --report-dir "$W/r" \
 	"$W/b/night2/mpn_ids.csv" "$W/b/night2/resellers.csv" "$W/b/night2/relationships.csv"

@@ -25,6 +25,7 @@ done
 
 cc -O2 -o "$T/keyfloor" "$top/bench/keyfloor.c" -lcsv -lsqlite3
 printf 'customer_tenant_id,customer_name\n1,a\n' > "$T/other.csv"
+"$bin" -q --master "$T/k.db" init
 "$T/keyfloor" sorted "$T/k.db" "$T/other.csv" >/dev/null 2>"$T/err"
 c=$?
 if [ "$c" -eq 65 ] && grep -q "not the generator's relationships CSV" "$T/err"; then
