@@ -496,8 +496,10 @@ int main(int argc, char **argv)
 	int help = 0, version = 0, code, i;
 	const char *env;
 
-	/* SQLite is only ever used from this thread (the CSV parser thread
-	 * never touches it): no mutex around every call. */
+	/* A connection is used by one thread at a time (the stage thread
+	 * has the master's while it writes the stage, this thread before
+	 * and after; the threads that read and parse input never touch
+	 * SQLite): no mutex around every call. */
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	memset(&cli, 0, sizeof(cli));

@@ -1,10 +1,10 @@
 /* crossref.h -- the cross-entity rules of SPEC §3, over batch and master.
  *
- * crossref_run() runs after every file of the run is read, so the result
- * does not depend on the order of files or rows.  It evaluates the rules in
- * dependency order: PartnerIDs, then resellers against the PartnerIDs of
- * the batch and the master together, then relationships against the
- * resellers.  A batch row rejected by one phase is removed from the stage
+ * crossref_begin() runs once every PartnerID and reseller file of the run
+ * is read (relationship files are read after them), so the result does not
+ * depend on the order of files or rows.  The rules go in dependency order:
+ * PartnerIDs, then resellers against the PartnerIDs of the batch and the
+ * master together, then relationships against the resellers.  A batch row rejected by one phase is removed from the stage
  * (and kept from retirement) before the next phase runs, so rows that
  * depend on it are judged as if it were absent: against the master's row,
  * or as unknown.  In snapshot mode a master row missing from its entity's

@@ -54,13 +54,13 @@ sqlite3_stmt *m_prepare(struct master *m, const char *sql);
 int m_step_done(struct master *m, sqlite3_stmt *s);
 int m_fail(struct master *m, const char *what);
 
-/* Begin an IMMEDIATE transaction, commit, or roll back (only if SQLite has
- * not already rolled back, as it does on SQLITE_FULL). */
 /* Switch the main database's journal mode ("wal", "delete"): 1 when it
  * took, 0 when not (another connection has the master open), -1 when the
  * statement failed (printed). */
 int master_journal(struct master *m, const char *mode);
 
+/* Begin an IMMEDIATE transaction, commit, or roll back (only if SQLite has
+ * not already rolled back, as it does on SQLITE_FULL). */
 int m_begin(struct master *m);
 int m_commit(struct master *m);
 void m_rollback(struct master *m);

@@ -7,10 +7,10 @@
 # error.  Lines count the header as line 1; a record's line is the line
 # where it starts (its first CSV line, its XML start tag).
 #
-# Rows are built so that the cross-entity rules, once they exist, add no
-# error: resellers have no PartnerID (only the MPN_MISSING warning),
-# PartnerIDs have no global_mpn_id, and relationships name an active
-# reseller of samples/resellers.csv that signed the MPA.
+# Rows are built so that the cross-entity rules add no error: resellers
+# have no PartnerID (only the MPN_MISSING warning), PartnerIDs have no
+# global_mpn_id, and relationships name an active reseller of
+# samples/resellers.csv that signed the MPA.
 
 
 # ---- helpers ----------------------------------------------------------------
