@@ -84,7 +84,7 @@ static const struct option_def options[] = {
 	{ "report-dir", 0, "DIR", C_REPORTS, O_REPORT_DIR,
 	  "write reports to DIR (default reports/RUN-ID)" },
 	{ "format", 0, "F", C_REPORTS | C_EXPORT, O_FORMAT,
-	  "report format csv|json|xml|html, repeatable (default csv, json);"
+	  "report format csv|json, repeatable (default csv, json);"
 	  " export: csv|xml (default from -o, else csv)" },
 	{ "entity", 0, "E", C_READS | C_EXPORT, O_ENTITY,
 	  "resellers|mpn_ids|relationships (default: detected per file)" },

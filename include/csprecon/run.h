@@ -27,9 +27,7 @@ struct xjudge;
 /* Report formats (--format), a bit each. */
 enum report_format {
 	FORMAT_CSV = 1,
-	FORMAT_JSON = 2,
-	FORMAT_HTML = 4,
-	FORMAT_XML = 8
+	FORMAT_JSON = 2
 };
 
 /* Largest value a reader keeps; a longer one is cut there and reported as

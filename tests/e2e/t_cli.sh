@@ -54,6 +54,8 @@ for o in --report-dir --format --entity --webmail-list --max-errors \
 	--max-input-bytes --quiet; do
 	expect_grep "$OUT" "$o" "check --help lists $o"
 done
+expect_grep "$OUT" "report format csv|json, repeatable" \
+	"check --help lists the report formats there are"
 run check -h
 expect_exit 0 "check -h"
 # --help wins over the rest of the line: nothing is checked.
@@ -86,6 +88,11 @@ usage_error "bad --entity" \
 usage_error "bad --format" \
 	"csprecon: --format: unknown format 'pdf' (csv, json, xml, html)" \
 	check --format pdf "$F"
+for f in xml html; do
+	usage_error "--format $f" \
+		"csprecon: --format $f: not available in this version (csv and json are)" \
+		check --format $f "$F"
+done
 usage_error "bad --max-errors" "csprecon: --max-errors: not a count 'ten'" \
 	check --max-errors ten "$F"
 usage_error "negative --max-errors" "csprecon: --max-errors: not a count '-1'" \
