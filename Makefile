@@ -74,7 +74,7 @@ check-e2e: $(O)/csprecon
 check: $(O)/csprecon $(UNIT_BIN)
 	@sh tests/run-unit.sh $(O)
 	@sh tests/run-e2e.sh $(O)/csprecon
-	@sh tests/docs.sh $(O)/csprecon
+	@sh tests/docs.sh
 	@if [ -z "$(SANITIZE)" ]; then sh tests/memory.sh $(O)/csprecon; fi
 	@if [ -z "$(SANITIZE)" ]; then sh tests/bench.sh $(O)/csprecon; fi
 
