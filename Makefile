@@ -8,16 +8,26 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
 O ?= build
 
-CC ?= gcc
+# make's built-in CC (cc) is no one's choice: gcc, unless CC is given.
+ifeq ($(origin CC),default)
+CC = gcc
+endif
 PKG_CONFIG ?= pkg-config
 PKGS = libxml-2.0 sqlite3 zlib nettle libxxhash
+# $(call pkg,--cflags): pkg-config's answer for $(PKGS).  A module it cannot
+# find stops the build with the module's name.  Only the recipes that
+# compile or link expand it, so that deps and clean run without them.
+pkg = $(shell $(PKG_CONFIG) $(1) $(PKGS))$(if $(filter-out 0,$(.SHELLSTATUS)),$(error \
+	$(PKG_CONFIG) $(1): cannot find $(or $(shell for p in $(PKGS); do \
+	$(PKG_CONFIG) --exists $$p || echo $$p; done 2>/dev/null),$(PKGS)) \
+	(make deps installs the -dev packages)))
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual \
 	-Wwrite-strings -Wundef
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -pthread
+	$(call pkg,--cflags)
+LIBS = $(call pkg,--libs) -lcsv -pthread
 ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
@@ -25,6 +35,8 @@ ALL_CFLAGS = -pthread $(BASE_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 VERSION = $(shell cat VERSION)
+# The objects whose source embeds the version: rebuilt when VERSION changes.
+VERSION_OBJ := $(patsubst src/%.c,$(O)/%.o,$(shell grep -l CSPRECON_VERSION src/*.c))
 
 LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ = $(LIB_SRC:src/%.c=$(O)/%.o) $(O)/schemas.o
@@ -41,7 +53,10 @@ $(O)/csprecon: $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/%.o: src/%.c | $(O)
-	$(CC) $(ALL_CFLAGS) -DCSPRECON_VERSION='"$(VERSION)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(VERSION_FLAGS) -c -o $@ $<
+
+$(VERSION_OBJ): VERSION
+$(VERSION_OBJ): VERSION_FLAGS = -DCSPRECON_VERSION='"$(VERSION)"'
 
 # The master schema and the default data files are embedded in the binary:
 # a run never depends on files found at run time.
@@ -95,7 +110,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/csprecon $(DESTDIR)$(MANDIR)/csprecon.1
 
 clean:
-	rm -rf build build-san build-tsan csprecon
+	rm -rf $(sort $(O) build build-san build-tsan) csprecon
 
 .PHONY: all deps test check check-e2e demo bench install uninstall clean csprecon
 
