@@ -496,34 +496,57 @@ static int make_views(struct master *m, int audit)
 		" FROM temp.x_relationships");
 }
 
+/* m_exec() of one statement whose ?1 is entity e: sticky, and a failure
+ * is reported as m_exec() reports it; 0 or -1. */
+static int exec_entity(struct master *m, const char *sql, enum entity e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (m->failed)
+		return -1;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return m_fail(m, "statement failed");
+	sqlite3_bind_int(s, 1, e);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		m_fail(m, "statement failed");
+	sqlite3_finalize(s);
+	return m->failed ? -1 : 0;
+}
+
 /* The rows references resolve to: batch rows first, then the master's
  * current rows the batch does not replace (in snapshot mode a file of the
  * entity replaces them all, but for the keys of rows rejected tonight). */
 static int make_effective(struct master *m)
 {
-	return m_exec(m,
+	m_exec(m,
 		"DROP TABLE IF EXISTS temp.eff_mpn;"
 		"DROP TABLE IF EXISTS temp.eff_res;"
 		"CREATE TABLE temp.eff_mpn(mpn_id TEXT PRIMARY KEY, type TEXT,"
 		" country TEXT, status TEXT) WITHOUT ROWID;"
 		"INSERT INTO temp.eff_mpn SELECT key, type, country, status"
-		" FROM temp.s_mpn_ids;"
+		" FROM temp.s_mpn_ids");
+	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_mpn SELECT mpn_id, type, country,"
 		" status FROM main.mpn_ids m WHERE m.retired_run IS NULL AND"
-		" ((SELECT replaced FROM temp.scope WHERE entity = 1) = 0 OR"
-		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = 1 AND"
-		" k.key = m.mpn_id));"
+		" ((SELECT replaced FROM temp.scope WHERE entity = ?1) = 0 OR"
+		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = ?1 AND"
+		" k.key = m.mpn_id))", ENTITY_MPN_IDS);
+	m_exec(m,
 		"CREATE TABLE temp.eff_res(tenant_id TEXT PRIMARY KEY, country"
 		" TEXT, mpn_id TEXT, relationship TEXT, mpa_signed TEXT,"
 		" from_master INTEGER) WITHOUT ROWID;"
 		"INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
-		" relationship, mpa_signed, 0 FROM temp.s_resellers;"
+		" relationship, mpa_signed, 0 FROM temp.s_resellers");
+	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_res SELECT tenant_id, country,"
 		" mpn_id, relationship, mpa_signed, 1 FROM main.resellers m"
 		" WHERE m.retired_run IS NULL AND"
-		" ((SELECT replaced FROM temp.scope WHERE entity = 0) = 0 OR"
-		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = 0 AND"
-		" k.key = m.tenant_id));"
+		" ((SELECT replaced FROM temp.scope WHERE entity = ?1) = 0 OR"
+		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = ?1 AND"
+		" k.key = m.tenant_id))", ENTITY_RESELLERS);
+	return m_exec(m,
 		"CREATE INDEX temp.eff_res_mpn ON eff_res(mpn_id);"
 		"CREATE INDEX IF NOT EXISTS temp.s_resellers_mpn"
 		" ON s_resellers(mpn_id)");
@@ -599,9 +622,8 @@ static int reject_rows(struct run *run, struct master *m, enum entity e)
 				(uint64_t)sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO temp.kept SELECT %d,"
-		 " key FROM temp.rejects", (int)e);
-	m_exec(m, sql);
+	exec_entity(m, "INSERT OR IGNORE INTO temp.kept SELECT ?1, key FROM"
+		    " temp.rejects", e);
 	snprintf(sql, sizeof(sql), "DELETE FROM temp.s_%s WHERE key IN"
 		 " (SELECT key FROM temp.rejects)", entity_defs[e].name);
 	m_exec(m, sql);
