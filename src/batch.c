@@ -342,8 +342,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 		goto fail;
 	/* A duplicate key is judged by the duplicate rules only, however
 	 * its rows were judged. */
-	if (findings_retract(run->findings, RULE_RESELLER_UNKNOWN,
-			     RULE_DAP_ACTIVE) < 0 ||
+	if (findings_retract(run->findings) < 0 ||
 	    findings_count(run->findings, run->rule_count) < 0)
 		goto out;
 	run->exit_code = batch_exit_code(run);

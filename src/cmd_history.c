@@ -13,6 +13,7 @@
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
 #include "csprecon/report.h"
+#include "csprecon/schema.h"
 #include "csprecon/util.h"
 #include "csprecon/values.h"
 #include "csprecon/banned.h"
@@ -131,20 +132,22 @@ static int normalise_key(const char *arg, char *out, size_t outsz)
 	return -1;
 }
 
+/* ?1 the key, ?2 its LIKE pattern, ?3..?5 the names of the entities, as
+ * the changes table holds them. */
 static const char history_sql[] =
 	"SELECT r.id, r.started, x.entity, x.key, x.change, x.field, x.old,"
 	" x.new, x.file FROM ("
 	" SELECT run, entity, key, change, field, old, new, file, 1 AS ord,"
 	"  rowid AS seq FROM changes WHERE key = ?1 OR key LIKE ?2"
-	" UNION ALL SELECT t.created_run, 'resellers', t.tenant_id, 'new',"
+	" UNION ALL SELECT t.created_run, ?3, t.tenant_id, 'new',"
 	"  NULL, NULL, NULL, f.path, 0, 0 FROM resellers t LEFT JOIN run_files f"
 	"  ON f.run = t.created_run AND f.file_no = t.created_file"
 	"  WHERE t.tenant_id = ?1"
-	" UNION ALL SELECT t.created_run, 'mpn_ids', t.mpn_id, 'new', NULL,"
+	" UNION ALL SELECT t.created_run, ?4, t.mpn_id, 'new', NULL,"
 	"  NULL, NULL, f.path, 0, 0 FROM mpn_ids t LEFT JOIN run_files f"
 	"  ON f.run = t.created_run AND f.file_no = t.created_file"
 	"  WHERE t.mpn_id = ?1"
-	" UNION ALL SELECT t.created_run, 'relationships',"
+	" UNION ALL SELECT t.created_run, ?5,"
 	"  t.customer_tenant_id || '+' || t.reseller_tenant_id, 'new', NULL,"
 	"  NULL, NULL, f.path, 0, 0 FROM relationships t LEFT JOIN run_files f"
 	"  ON f.run = t.created_run AND f.file_no = t.created_file"
@@ -185,6 +188,12 @@ int cmd_history(struct cli *cli)
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, strchr(key, '+') || !strchr(key, '-') ?
 			  key : like, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, entity_defs[ENTITY_RESELLERS].name, -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, entity_defs[ENTITY_MPN_IDS].name, -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, entity_defs[ENTITY_RELATIONSHIPS].name, -1,
+			  SQLITE_STATIC);
 	code = query_print(&m, s, head, ARRAY_SIZE(head), cli->json);
 	sqlite3_finalize(s);
 	master_close(&m);

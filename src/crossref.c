@@ -24,13 +24,14 @@ struct xrule {
 	enum rule rule;
 	enum entity entity;
 	int col;           /* the column the finding names */
-	const char *sql;   /* file_no, line, key, value, detail */
+	const char *sql;   /* file_no, line, key, value, detail; :col_bit,
+			    * if used, is that column's bit in bad */
 	const char *msg;   /* the message; a non-empty detail follows ": " */
 };
 
 /* Phase 1: PartnerIDs. */
 static const struct xrule mpn_rules[] = {
-	{ RULE_MPN_GLOBAL_UNKNOWN, ENTITY_MPN_IDS, 4,
+	{ RULE_MPN_GLOBAL_UNKNOWN, ENTITY_MPN_IDS, MPN_GLOBAL_MPN_ID,
 	  "SELECT s.file_no, s.line, s.key, s.global_mpn_id,"
 	  " CASE WHEN g.mpn_id IS NULL THEN s.global_mpn_id || ' is in neither"
 	  " the batch nor the master' ELSE s.global_mpn_id || ' is of type ' ||"
@@ -44,31 +45,31 @@ static const struct xrule mpn_rules[] = {
 
 /* Phase 2: resellers. */
 static const struct xrule reseller_rules[] = {
-	{ RULE_MPN_MISSING, ENTITY_RESELLERS, 3,
+	{ RULE_MPN_MISSING, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT file_no, line, key, '', '' FROM subj_res"
-	  " WHERE mpn_id IS NULL AND (bad & 8) = 0",
+	  " WHERE mpn_id IS NULL AND (bad & :col_bit) = 0",
 	  "reseller has no PartnerID: it cannot sign the MPA or transact" },
-	{ RULE_MPN_UNKNOWN, ENTITY_RESELLERS, 3,
+	{ RULE_MPN_UNKNOWN, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
 	  " WHERE r.mpn_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
 	  " temp.eff_mpn p WHERE p.mpn_id = r.mpn_id)",
 	  "PartnerID is in neither the batch nor the master" },
-	{ RULE_MPN_NOT_LOCATION, ENTITY_RESELLERS, 3,
+	{ RULE_MPN_NOT_LOCATION, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
 	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id WHERE p.type = 'global'",
 	  "PartnerID is of type global (a PGA): a CSP account needs a "
 	  "location PartnerID" },
-	{ RULE_MPN_COUNTRY_MISMATCH, ENTITY_RESELLERS, 2,
+	{ RULE_MPN_COUNTRY_MISMATCH, ENTITY_RESELLERS, RES_COUNTRY,
 	  "SELECT r.file_no, r.line, r.key, r.country, p.mpn_id || ' is in '"
 	  " || p.country FROM subj_res r JOIN temp.eff_mpn p"
 	  " ON p.mpn_id = r.mpn_id WHERE p.country != r.country",
 	  "reseller country differs from its PartnerID's country" },
-	{ RULE_MPN_INACTIVE, ENTITY_RESELLERS, 3,
+	{ RULE_MPN_INACTIVE, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
 	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id"
 	  " WHERE p.status = 'inactive'",
 	  "PartnerID has status inactive" },
-	{ RULE_MPN_CLAIMED_TWICE, ENTITY_RESELLERS, 3,
+	{ RULE_MPN_CLAIMED_TWICE, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, 'another reseller "
 	  "claims it too' FROM subj_res r JOIN temp.eff_mpn p"
 	  " ON p.mpn_id = r.mpn_id AND p.type = 'location' WHERE EXISTS"
@@ -84,12 +85,12 @@ static const struct xrule reseller_rules[] = {
 	  " subj_res o2 WHERE o2.mpn_id = r.mpn_id AND o2.key != r.key)"
 	  " GROUP BY r.key",
 	  "location PartnerID claimed by two resellers" },
-	{ RULE_COUNTRY_NO_REGION, ENTITY_RESELLERS, 2,
+	{ RULE_COUNTRY_NO_REGION, ENTITY_RESELLERS, RES_COUNTRY,
 	  "SELECT r.file_no, r.line, r.key, r.country, '' FROM subj_res r"
 	  " WHERE r.country IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
 	  " temp.regions g WHERE g.country = r.country)",
 	  "the reseller's country is in no CSP region" },
-	{ RULE_RESELLER_REGION, ENTITY_RESELLERS, 2,
+	{ RULE_RESELLER_REGION, ENTITY_RESELLERS, RES_COUNTRY,
 	  "SELECT r.file_no, r.line, r.key, r.country, g.region"
 	  " FROM subj_res r"
 	  " JOIN temp.regions g ON g.country = r.country WHERE EXISTS"
@@ -259,21 +260,22 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 	int error = 0;
 
 	if (x->reseller && !r) {
-		run_finding_key(run, src, x->line, E, key, 4,
-				RULE_RESELLER_UNKNOWN, x->reseller, "no "
-				"accepted reseller with this tenant id in the "
-				"batch or the master");
+		run_finding_key(run, src, x->line, E, key,
+				REL_RESELLER_TENANT_ID, RULE_RESELLER_UNKNOWN,
+				x->reseller, "no accepted reseller with this "
+				"tenant id in the batch or the master");
 		error = 1;
 	}
 	if (r && active && !is(rrel, "active")) {
-		run_finding_key(run, src, x->line, E, key, 4,
+		run_finding_key(run, src, x->line, E, key,
+				REL_RESELLER_TENANT_ID,
 				RULE_RESELLER_NOT_ACTIVE, x->reseller,
 				"active relationship with a reseller that is "
 				"not active: the reseller is %s", rrel);
 		error = 1;
 	}
 	if (r && x->rmpn && !is(r->mpn_id, x->rmpn)) {
-		run_finding_key(run, src, x->line, E, key, 5,
+		run_finding_key(run, src, x->line, E, key, REL_RESELLER_MPN_ID,
 				RULE_RESELLER_MPN_MISMATCH, x->rmpn,
 				"reseller_mpn_id differs from the reseller's "
 				"PartnerID: the reseller has %s",
@@ -282,15 +284,16 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 	}
 	if (r && x->ccountry && (!cregion || !rregion ||
 				 strcmp(cregion, rregion))) {
-		run_finding_key(run, src, x->line, E, key, 3,
-				RULE_CUSTOMER_REGION, x->ccountry, "customer "
-				"country is not in the reseller's CSP region: "
-				"the reseller is in %s",
+		run_finding_key(run, src, x->line, E, key,
+				REL_CUSTOMER_COUNTRY, RULE_CUSTOMER_REGION,
+				x->ccountry, "customer country is not in the "
+				"reseller's CSP region: the reseller is in %s",
 				rregion ? rregion : "no region");
 		error = 1;
 	}
 	if (active && x->topartner && !is(x->topartner, "reseller")) {
-		run_finding_key(run, src, x->line, E, key, 6,
+		run_finding_key(run, src, x->line, E, key,
+				REL_RELATIONSHIP_TO_PARTNER,
 				RULE_PROVIDER_NO_RELATIONSHIP, x->topartner,
 				"active customer relationship without a "
 				"reseller relationship to the provider: the "
@@ -298,25 +301,26 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 		error = 1;
 	}
 	if (r && active && !r->mpa_signed) {
-		run_finding_key(run, src, x->line, E, key, 4,
-				RULE_MPA_NOT_SIGNED, x->reseller, "active "
-				"customer relationship whose reseller has not "
-				"signed the MPA");
+		run_finding_key(run, src, x->line, E, key,
+				REL_RESELLER_TENANT_ID, RULE_MPA_NOT_SIGNED,
+				x->reseller, "active customer relationship "
+				"whose reseller has not signed the MPA");
 		error = 1;
 	}
 	if (dap && ((x->state && !active) || is(rrel, "terminated"))) {
-		run_finding_key(run, src, x->line, E, key, 8, RULE_DAP_ORPHANED,
-				"yes", "delegated admin access outlived the "
-				"partnership: the %s is %s",
+		run_finding_key(run, src, x->line, E, key, REL_DAP,
+				RULE_DAP_ORPHANED, "yes", "delegated admin "
+				"access outlived the partnership: the %s is %s",
 				x->state && !active ? "relationship" :
 				"reseller partnership",
 				x->state && !active ? x->state : rrel);
 		error = 1;
 	}
 	if (dap && active)
-		run_finding_key(run, src, x->line, E, key, 8, RULE_DAP_ACTIVE,
-				"yes", "delegated admin access (DAP) on an "
-				"active relationship; GDAP is expected instead");
+		run_finding_key(run, src, x->line, E, key, REL_DAP,
+				RULE_DAP_ACTIVE, "yes", "delegated admin "
+				"access (DAP) on an active relationship; GDAP "
+				"is expected instead");
 	return error;
 }
 
@@ -335,12 +339,12 @@ int crossref_judge(struct run *run, const struct xjudge *xj,
 	x.file_no = (int)rec->src->no;
 	x.line = rec->line;
 	x.key = rec->key;
-	x.ccountry = rec_val(rec, 3);
-	x.reseller = rec_val(rec, 4);
-	x.rmpn = rec_val(rec, 5);
-	x.topartner = rec_val(rec, 6);
-	x.state = rec_val(rec, 7);
-	x.dap = rec_val(rec, 8);
+	x.ccountry = rec_val(rec, REL_CUSTOMER_COUNTRY);
+	x.reseller = rec_val(rec, REL_RESELLER_TENANT_ID);
+	x.rmpn = rec_val(rec, REL_RESELLER_MPN_ID);
+	x.topartner = rec_val(rec, REL_RELATIONSHIP_TO_PARTNER);
+	x.state = rec_val(rec, REL_STATE);
+	x.dap = rec_val(rec, REL_DAP);
 	return judge_row(run, xj, &x);
 }
 
@@ -492,34 +496,57 @@ static int make_views(struct master *m, int audit)
 		" FROM temp.x_relationships");
 }
 
+/* m_exec() of one statement whose ?1 is entity e: sticky, and a failure
+ * is reported as m_exec() reports it; 0 or -1. */
+static int exec_entity(struct master *m, const char *sql, enum entity e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (m->failed)
+		return -1;
+	if (sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return m_fail(m, "statement failed");
+	sqlite3_bind_int(s, 1, e);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		m_fail(m, "statement failed");
+	sqlite3_finalize(s);
+	return m->failed ? -1 : 0;
+}
+
 /* The rows references resolve to: batch rows first, then the master's
  * current rows the batch does not replace (in snapshot mode a file of the
  * entity replaces them all, but for the keys of rows rejected tonight). */
 static int make_effective(struct master *m)
 {
-	return m_exec(m,
+	m_exec(m,
 		"DROP TABLE IF EXISTS temp.eff_mpn;"
 		"DROP TABLE IF EXISTS temp.eff_res;"
 		"CREATE TABLE temp.eff_mpn(mpn_id TEXT PRIMARY KEY, type TEXT,"
 		" country TEXT, status TEXT) WITHOUT ROWID;"
 		"INSERT INTO temp.eff_mpn SELECT key, type, country, status"
-		" FROM temp.s_mpn_ids;"
+		" FROM temp.s_mpn_ids");
+	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_mpn SELECT mpn_id, type, country,"
 		" status FROM main.mpn_ids m WHERE m.retired_run IS NULL AND"
-		" ((SELECT replaced FROM temp.scope WHERE entity = 1) = 0 OR"
-		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = 1 AND"
-		" k.key = m.mpn_id));"
+		" ((SELECT replaced FROM temp.scope WHERE entity = ?1) = 0 OR"
+		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = ?1 AND"
+		" k.key = m.mpn_id))", ENTITY_MPN_IDS);
+	m_exec(m,
 		"CREATE TABLE temp.eff_res(tenant_id TEXT PRIMARY KEY, country"
 		" TEXT, mpn_id TEXT, relationship TEXT, mpa_signed TEXT,"
 		" from_master INTEGER) WITHOUT ROWID;"
 		"INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
-		" relationship, mpa_signed, 0 FROM temp.s_resellers;"
+		" relationship, mpa_signed, 0 FROM temp.s_resellers");
+	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_res SELECT tenant_id, country,"
 		" mpn_id, relationship, mpa_signed, 1 FROM main.resellers m"
 		" WHERE m.retired_run IS NULL AND"
-		" ((SELECT replaced FROM temp.scope WHERE entity = 0) = 0 OR"
-		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = 0 AND"
-		" k.key = m.tenant_id));"
+		" ((SELECT replaced FROM temp.scope WHERE entity = ?1) = 0 OR"
+		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = ?1 AND"
+		" k.key = m.tenant_id))", ENTITY_RESELLERS);
+	return m_exec(m,
 		"CREATE INDEX temp.eff_res_mpn ON eff_res(mpn_id);"
 		"CREATE INDEX IF NOT EXISTS temp.s_resellers_mpn"
 		" ON s_resellers(mpn_id)");
@@ -536,9 +563,12 @@ static int run_rules(struct run *run, struct master *m,
 	rej = rejects_begin(m, audit);
 	for (i = 0; i < n && !m->failed; i++) {
 		const struct xrule *x = &rules[i];
+		int bit;
 
 		if (!(s = m_prepare(m, x->sql)))
 			break;
+		if ((bit = sqlite3_bind_parameter_index(s, ":col_bit")))
+			sqlite3_bind_int64(s, bit, (sqlite3_int64)1 << x->col);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int file_no = sqlite3_column_type(s, 0) == SQLITE_NULL ?
 				      -1 : sqlite3_column_int(s, 0);
@@ -592,9 +622,8 @@ static int reject_rows(struct run *run, struct master *m, enum entity e)
 				(uint64_t)sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO temp.kept SELECT %d,"
-		 " key FROM temp.rejects", (int)e);
-	m_exec(m, sql);
+	exec_entity(m, "INSERT OR IGNORE INTO temp.kept SELECT ?1, key FROM"
+		    " temp.rejects", e);
 	snprintf(sql, sizeof(sql), "DELETE FROM temp.s_%s WHERE key IN"
 		 " (SELECT key FROM temp.rejects)", entity_defs[e].name);
 	m_exec(m, sql);

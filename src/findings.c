@@ -92,7 +92,21 @@ int findings_retract_key(struct findings *f, enum entity e, const char *key)
 	return rc == SQLITE_DONE ? 0 : db_error(f->db, "insert");
 }
 
-int findings_retract(struct findings *f, enum rule first, enum rule last)
+/* The rules whose findings a duplicate key withdraws (DUP_WITHDRAW in the
+ * rule table), as the bits of one SQLite integer: bit r for rule r. */
+static sqlite3_int64 withdrawn_rules(void)
+{
+	sqlite3_int64 bits = 0;
+	int r;
+
+	_Static_assert(RULE_COUNT < 63, "every rule has a bit");
+	for (r = 0; r < RULE_COUNT; r++)
+		if (rule_defs[r].dup == DUP_WITHDRAW)
+			bits |= (sqlite3_int64)1 << r;
+	return bits;
+}
+
+int findings_retract(struct findings *f)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -100,12 +114,11 @@ int findings_retract(struct findings *f, enum rule first, enum rule last)
 	if (!f->retract)
 		return 0;
 	/* One pass over the findings, each looked up in the key list. */
-	if (sqlite3_prepare_v2(f->db, "DELETE FROM finding WHERE rule BETWEEN"
-			       " ? AND ? AND (entity, key) IN (SELECT entity,"
-			       " key FROM retract)", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(f->db, "DELETE FROM finding WHERE (?1 >> rule)"
+			       " & 1 AND (entity, key) IN (SELECT entity, key"
+			       " FROM retract)", -1, &s, NULL) != SQLITE_OK)
 		return db_error(f->db, "prepare");
-	sqlite3_bind_int(s, 1, first);
-	sqlite3_bind_int(s, 2, last);
+	sqlite3_bind_int64(s, 1, withdrawn_rules());
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)

@@ -63,9 +63,8 @@
 #define EV_RECORD 'C'
 #define EV_END 'Z'
 #define RECORD_HEAD (1 + 8 + 4 + 2 * ENTITY_MAX_COLS + 8 * ENTITY_MAX_COLS + 4)
-#if RECORD_HEAD + ENTITY_MAX_COLS * (FIELD_MAX + 1) > PIPE_BLOCK_SIZE
-#error "a record event does not fit in a pipe block"
-#endif
+_Static_assert(RECORD_HEAD + ENTITY_MAX_COLS * (FIELD_MAX + 1) <=
+	       PIPE_BLOCK_SIZE, "a record event does not fit in a pipe block");
 
 static xmlParserInputPtr refuse_entity(const char *url, const char *id,
 				       xmlParserCtxtPtr ctxt)

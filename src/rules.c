@@ -3,7 +3,7 @@
 #include "csprecon/banned.h"
 
 const struct rule_def rule_defs[RULE_COUNT] = {
-#define RULE_DEF(code, sev, text) { #code, sev, text },
+#define RULE_DEF(code, sev, dup, text) { #code, sev, dup, text },
 	RULE_LIST(RULE_DEF)
 #undef RULE_DEF
 };

@@ -25,82 +25,153 @@ static const struct enum_word state_words[] = {
 	{ "active", "active" }, { "terminated", "terminated" }, { NULL, NULL }
 };
 
-/* Aliases are written normalised (see column_normalise). */
+/* Aliases are written normalised (see column_normalise).  Each table has
+ * exactly its entity's count of columns (checked below), and a column left
+ * out in between has no name, which the schema unit test catches. */
 static const struct column reseller_cols[] = {
-	{ "tenant_id", "tenantId",
-	  { "id", "microsoft_id", "partner_tenant_id" },
-	  COL_GUID, 1, 0, NULL, NULL, 0, 0 },
-	{ "name", "name", { "company_name", "reseller_name" },
-	  COL_NAME, 1, 256, NULL, NULL, 0, 0 },
-	{ "country", "country", { "location", "country_region", "market" },
-	  COL_COUNTRY, 1, 0, NULL, NULL, 0, 1 },
-	{ "mpn_id", "mpnId",
-	  { "partner_id", "partnerid", "mpnid", "associated_partnerid" },
-	  COL_MPN, 0, 0, NULL, NULL, 1, 1 },
-	{ "contact_name", "contactName", { "primary_contact" },
-	  COL_TEXT, 0, 100, NULL, NULL, 0, 0 },
-	{ "contact_email", "contactEmail", { "primary_contact_email", "email" },
-	  COL_EMAIL, 1, 0, NULL, NULL, 0, 0 },
-	{ "relationship", "relationship", { "state", "relationship_state" },
-	  COL_ENUM, 0, 0, relationship_words, "active", 0, 1 },
-	{ "mpa_signed", "mpaSigned", { "mpa_signed_status" },
-	  COL_BOOL, 0, 0, NULL, "no", 0, 1 },
-	{ "admin_access", "adminAccess", { "dap" },
-	  COL_BOOL, 0, 0, NULL, "no", 0, 0 },
-	{ "domains", "domains", { "verified_domains" },
-	  COL_DOMAINS, 0, 0, NULL, NULL, 0, 0 },
+	[RES_TENANT_ID] = {
+		.name = "tenant_id", .xml = "tenantId",
+		.aliases = { "id", "microsoft_id", "partner_tenant_id" },
+		.type = COL_GUID, .required = 1 },
+	[RES_NAME] = {
+		.name = "name", .xml = "name",
+		.aliases = { "company_name", "reseller_name" },
+		.type = COL_NAME, .required = 1, .max_chars = 256 },
+	[RES_COUNTRY] = {
+		.name = "country", .xml = "country",
+		.aliases = { "location", "country_region", "market" },
+		.type = COL_COUNTRY, .required = 1, .xref = 1 },
+	[RES_MPN_ID] = {
+		.name = "mpn_id", .xml = "mpnId",
+		.aliases = { "partner_id", "partnerid", "mpnid",
+			     "associated_partnerid" },
+		.type = COL_MPN, .mpn_length_check = 1, .xref = 1 },
+	[RES_CONTACT_NAME] = {
+		.name = "contact_name", .xml = "contactName",
+		.aliases = { "primary_contact" },
+		.type = COL_TEXT, .max_chars = 100 },
+	[RES_CONTACT_EMAIL] = {
+		.name = "contact_email", .xml = "contactEmail",
+		.aliases = { "primary_contact_email", "email" },
+		.type = COL_EMAIL, .required = 1 },
+	[RES_RELATIONSHIP] = {
+		.name = "relationship", .xml = "relationship",
+		.aliases = { "state", "relationship_state" },
+		.type = COL_ENUM, .words = relationship_words, .def = "active",
+		.xref = 1 },
+	[RES_MPA_SIGNED] = {
+		.name = "mpa_signed", .xml = "mpaSigned",
+		.aliases = { "mpa_signed_status" },
+		.type = COL_BOOL, .def = "no", .xref = 1 },
+	[RES_ADMIN_ACCESS] = {
+		.name = "admin_access", .xml = "adminAccess",
+		.aliases = { "dap" },
+		.type = COL_BOOL, .def = "no" },
+	[RES_DOMAINS] = {
+		.name = "domains", .xml = "domains",
+		.aliases = { "verified_domains" },
+		.type = COL_DOMAINS },
 };
 
 static const struct column mpn_cols[] = {
-	{ "mpn_id", "mpnId", { "partner_id", "partnerid", "mpnid" },
-	  COL_MPN, 1, 0, NULL, NULL, 1, 0 },
-	{ "type", "type", { "id_type" },
-	  COL_ENUM, 1, 0, type_words, NULL, 0, 1 },
-	{ "country", "country", { "location", "country_region" },
-	  COL_COUNTRY, 1, 0, NULL, NULL, 0, 1 },
-	{ "name", "name", { "partner_name" },
-	  COL_TEXT, 0, 256, NULL, NULL, 0, 0 },
-	{ "global_mpn_id", "globalMpnId", { "pga", "global_partner_id" },
-	  COL_MPN, 0, 0, NULL, NULL, 0, 1 },
-	{ "status", "status", { NULL },
-	  COL_ENUM, 0, 0, status_words, "active", 0, 1 },
+	[MPN_MPN_ID] = {
+		.name = "mpn_id", .xml = "mpnId",
+		.aliases = { "partner_id", "partnerid", "mpnid" },
+		.type = COL_MPN, .required = 1, .mpn_length_check = 1 },
+	[MPN_TYPE] = {
+		.name = "type", .xml = "type",
+		.aliases = { "id_type" },
+		.type = COL_ENUM, .required = 1, .words = type_words,
+		.xref = 1 },
+	[MPN_COUNTRY] = {
+		.name = "country", .xml = "country",
+		.aliases = { "location", "country_region" },
+		.type = COL_COUNTRY, .required = 1, .xref = 1 },
+	[MPN_NAME] = {
+		.name = "name", .xml = "name",
+		.aliases = { "partner_name" },
+		.type = COL_TEXT, .max_chars = 256 },
+	[MPN_GLOBAL_MPN_ID] = {
+		.name = "global_mpn_id", .xml = "globalMpnId",
+		.aliases = { "pga", "global_partner_id" },
+		.type = COL_MPN, .xref = 1 },
+	[MPN_STATUS] = {
+		.name = "status", .xml = "status",
+		.type = COL_ENUM, .words = status_words, .def = "active",
+		.xref = 1 },
 };
 
 static const struct column relationship_cols[] = {
-	{ "customer_tenant_id", "customerTenantId",
-	  { "customer_id", "microsoft_id", "customerid" },
-	  COL_GUID, 1, 0, NULL, NULL, 0, 0 },
-	{ "customer_name", "customerName", { "company_name", "customername" },
-	  COL_TEXT, 1, 256, NULL, NULL, 0, 0 },
-	{ "customer_domain", "customerDomain",
-	  { "primary_domain_name", "customerdomainname", "domain" },
-	  COL_DOMAIN, 0, 0, NULL, NULL, 0, 0 },
-	{ "customer_country", "customerCountry",
-	  { "customercountry", "country" },
-	  COL_COUNTRY, 1, 0, NULL, NULL, 0, 1 },
-	{ "reseller_tenant_id", "resellerTenantId",
-	  { "associated_partner_id", "associatedpartnerid" },
-	  COL_GUID, 1, 0, NULL, NULL, 0, 1 },
-	{ "reseller_mpn_id", "resellerMpnId", { "resellermpnid" },
-	  COL_MPN, 0, 0, NULL, NULL, 0, 1 },
-	{ "relationship_to_partner", "relationshipToPartner", { "relationship" },
-	  COL_ENUM, 0, 0, to_partner_words, "reseller", 0, 1 },
-	{ "state", "state", { NULL },
-	  COL_ENUM, 0, 0, state_words, "active", 0, 1 },
-	{ "dap", "dap", { "allow_delegated_access", "allowdelegatedaccess" },
-	  COL_BOOL, 0, 0, NULL, "no", 0, 1 },
-	{ "since", "since", { NULL },
-	  COL_DATE, 0, 0, NULL, NULL, 0, 0 },
+	[REL_CUSTOMER_TENANT_ID] = {
+		.name = "customer_tenant_id", .xml = "customerTenantId",
+		.aliases = { "customer_id", "microsoft_id", "customerid" },
+		.type = COL_GUID, .required = 1 },
+	[REL_CUSTOMER_NAME] = {
+		.name = "customer_name", .xml = "customerName",
+		.aliases = { "company_name", "customername" },
+		.type = COL_TEXT, .required = 1, .max_chars = 256 },
+	[REL_CUSTOMER_DOMAIN] = {
+		.name = "customer_domain", .xml = "customerDomain",
+		.aliases = { "primary_domain_name", "customerdomainname",
+			     "domain" },
+		.type = COL_DOMAIN },
+	[REL_CUSTOMER_COUNTRY] = {
+		.name = "customer_country", .xml = "customerCountry",
+		.aliases = { "customercountry", "country" },
+		.type = COL_COUNTRY, .required = 1, .xref = 1 },
+	[REL_RESELLER_TENANT_ID] = {
+		.name = "reseller_tenant_id", .xml = "resellerTenantId",
+		.aliases = { "associated_partner_id", "associatedpartnerid" },
+		.type = COL_GUID, .required = 1, .xref = 1 },
+	[REL_RESELLER_MPN_ID] = {
+		.name = "reseller_mpn_id", .xml = "resellerMpnId",
+		.aliases = { "resellermpnid" },
+		.type = COL_MPN, .xref = 1 },
+	[REL_RELATIONSHIP_TO_PARTNER] = {
+		.name = "relationship_to_partner",
+		.xml = "relationshipToPartner",
+		.aliases = { "relationship" },
+		.type = COL_ENUM, .words = to_partner_words, .def = "reseller",
+		.xref = 1 },
+	[REL_STATE] = {
+		.name = "state", .xml = "state",
+		.type = COL_ENUM, .words = state_words, .def = "active",
+		.xref = 1 },
+	[REL_DAP] = {
+		.name = "dap", .xml = "dap",
+		.aliases = { "allow_delegated_access", "allowdelegatedaccess" },
+		.type = COL_BOOL, .def = "no", .xref = 1 },
+	[REL_SINCE] = {
+		.name = "since", .xml = "since",
+		.type = COL_DATE },
 };
 
+_Static_assert(ARRAY_SIZE(reseller_cols) == RES_NCOLS,
+	       "one reseller column per enum reseller_col member");
+_Static_assert(ARRAY_SIZE(mpn_cols) == MPN_NCOLS,
+	       "one PartnerID column per enum mpn_col member");
+_Static_assert(ARRAY_SIZE(relationship_cols) == REL_NCOLS,
+	       "one relationship column per enum relationship_col member");
+
 const struct entity_def entity_defs[ENTITY_COUNT] = {
-	{ "resellers", "resellers", "reseller", reseller_cols,
-	  ARRAY_SIZE(reseller_cols), { 0, 0 }, 1, "tenant_id" },
-	{ "mpn_ids", "mpnIds", "mpnId", mpn_cols,
-	  ARRAY_SIZE(mpn_cols), { 0, 0 }, 1, "mpn_id" },
-	{ "relationships", "relationships", "relationship", relationship_cols,
-	  ARRAY_SIZE(relationship_cols), { 0, 4 }, 2,
-	  "customer_tenant_id+reseller_tenant_id" },
+	[ENTITY_RESELLERS] = {
+		.name = "resellers", .xml_root = "resellers",
+		.xml_record = "reseller",
+		.cols = reseller_cols, .ncols = RES_NCOLS,
+		.key = { RES_TENANT_ID }, .nkey = 1,
+		.key_name = "tenant_id" },
+	[ENTITY_MPN_IDS] = {
+		.name = "mpn_ids", .xml_root = "mpnIds", .xml_record = "mpnId",
+		.cols = mpn_cols, .ncols = MPN_NCOLS,
+		.key = { MPN_MPN_ID }, .nkey = 1,
+		.key_name = "mpn_id" },
+	[ENTITY_RELATIONSHIPS] = {
+		.name = "relationships", .xml_root = "relationships",
+		.xml_record = "relationship",
+		.cols = relationship_cols, .ncols = REL_NCOLS,
+		.key = { REL_CUSTOMER_TENANT_ID, REL_RESELLER_TENANT_ID },
+		.nkey = 2,
+		.key_name = "customer_tenant_id+reseller_tenant_id" },
 };
 
 enum entity entity_by_name(const char *s)
@@ -163,12 +234,12 @@ static int header_has(char *const *names, size_t n, enum entity e, int col)
 
 enum entity entity_detect(char *const *names, size_t n)
 {
-	if (header_has(names, n, ENTITY_RELATIONSHIPS, 0))
+	if (header_has(names, n, ENTITY_RELATIONSHIPS, REL_CUSTOMER_TENANT_ID))
 		return ENTITY_RELATIONSHIPS;
-	if (header_has(names, n, ENTITY_MPN_IDS, 1))
+	if (header_has(names, n, ENTITY_MPN_IDS, MPN_TYPE))
 		return ENTITY_MPN_IDS;
-	if (header_has(names, n, ENTITY_RESELLERS, 0) &&
-	    header_has(names, n, ENTITY_RESELLERS, 5))
+	if (header_has(names, n, ENTITY_RESELLERS, RES_TENANT_ID) &&
+	    header_has(names, n, ENTITY_RESELLERS, RES_CONTACT_EMAIL))
 		return ENTITY_RESELLERS;
 	return ENTITY_NONE;
 }

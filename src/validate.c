@@ -185,23 +185,24 @@ static void check_value(struct run *run, struct record *rec, int i)
 /* EMAIL_WEBMAIL and EMAIL_DOMAIN_MISMATCH on a reseller. */
 static void check_contact(struct run *run, struct record *rec)
 {
-	enum { EMAIL = 5, DOMAINS = 9 };
+	const char *email = rec->val[RES_CONTACT_EMAIL];
+	size_t email_len = rec->val_len[RES_CONTACT_EMAIL];
 	const char *dom, *p, *end;
 	size_t dlen;
 	int listed = 0;
 
-	if (rec->bad[EMAIL] || !rec->val[EMAIL] ||
-	    value_email(rec->val[EMAIL], rec->val_len[EMAIL], &dom, &dlen) < 0)
+	if (rec->bad[RES_CONTACT_EMAIL] || !email ||
+	    value_email(email, email_len, &dom, &dlen) < 0)
 		return;
 	if (webmail_match(run->webmail, dom, dlen))
-		run_finding(run, rec->src, 0, rec, EMAIL, RULE_EMAIL_WEBMAIL,
-			    rec->val[EMAIL], rec->val_len[EMAIL],
+		run_finding(run, rec->src, 0, rec, RES_CONTACT_EMAIL,
+			    RULE_EMAIL_WEBMAIL, email, email_len,
 			    "contact email is on a web-based mail service; "
 			    "the address must belong to the company");
-	if (rec->bad[DOMAINS] || !rec->val[DOMAINS])
+	if (rec->bad[RES_DOMAINS] || !rec->val[RES_DOMAINS])
 		return;
-	p = rec->val[DOMAINS];
-	end = p + rec->val_len[DOMAINS];
+	p = rec->val[RES_DOMAINS];
+	end = p + rec->val_len[RES_DOMAINS];
 	while (p < end) {
 		const char *semi = memchr(p, ';', (size_t)(end - p));
 		const char *d = p;
@@ -214,9 +215,8 @@ static void check_contact(struct run *run, struct record *rec)
 		p = semi ? semi + 1 : end;
 	}
 	if (listed)
-		run_finding(run, rec->src, 0, rec, EMAIL,
-			    RULE_EMAIL_DOMAIN_MISMATCH, rec->val[EMAIL],
-			    rec->val_len[EMAIL],
+		run_finding(run, rec->src, 0, rec, RES_CONTACT_EMAIL,
+			    RULE_EMAIL_DOMAIN_MISMATCH, email, email_len,
 			    "contact email's domain is not one of the "
 			    "reseller's domains");
 }

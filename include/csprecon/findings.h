@@ -32,11 +32,11 @@ struct findings *findings_open(void);
 /* Add a finding; 0 or -1 (message printed). */
 int findings_add(struct findings *f, const struct finding *fd);
 
-/* Note a key whose findings of some rules are to be withdrawn, then
- * withdraw the findings of rules first..last of every noted key (one pass,
- * however many keys); 0 or -1. */
+/* Note a key given twice with different values, then withdraw the
+ * findings of every noted key by the rules the rule table marks
+ * DUP_WITHDRAW (one pass, however many keys); 0 or -1. */
 int findings_retract_key(struct findings *f, enum entity e, const char *key);
-int findings_retract(struct findings *f, enum rule first, enum rule last);
+int findings_retract(struct findings *f);
 
 /* Drop every finding of one source (when the file is refused). */
 int findings_drop_file(struct findings *f, int file_no);

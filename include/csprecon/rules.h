@@ -1,55 +1,64 @@
 /* rules.h -- the rule codes of SPEC §3, one table for code, help and tests.
  *
  * The enum order is the order of the SPEC's table, which is also the order
- * in which reports list counts per rule.
+ * in which reports list counts per rule.  Each rule says, besides its
+ * severity and meaning, what a duplicate key does to its findings.
  */
 #ifndef CSPRECON_RULES_H
 #define CSPRECON_RULES_H
 
 enum severity { SEV_WARNING, SEV_ERROR };
 
+/* What becomes of a rule's findings on a key that turns out to be given
+ * twice with different values, which is known only once the whole batch
+ * is read: kept, or withdrawn, because a duplicate key is judged by the
+ * duplicate rules only.  Withdrawn are the findings of the relationship
+ * rules, judged as each row is read; the PartnerID and reseller rules run
+ * after the duplicates are out of the stage. */
+enum dup_effect { DUP_KEEP, DUP_WITHDRAW };
+
 #define RULE_LIST(X)                                                         \
-	X(CSV_MALFORMED, SEV_ERROR, "unterminated quote, stray quote, or other CSV parse error") \
-	X(COLUMN_COUNT, SEV_ERROR, "row has a different number of fields than the header") \
-	X(COLUMN_MISSING, SEV_ERROR, "a required column is absent from the header: the file is refused") \
-	X(COLUMN_UNKNOWN, SEV_WARNING, "a header column that is not part of the entity") \
-	X(XML_INVALID, SEV_ERROR, "not well-formed or not valid against the XSD") \
-	X(ENCODING_INVALID, SEV_ERROR, "value is not valid UTF-8, or contains a NUL or control character") \
-	X(REQUIRED, SEV_ERROR, "required value empty") \
-	X(TOO_LONG, SEV_ERROR, "value longer than the column allows") \
-	X(GUID_INVALID, SEV_ERROR, "the value does not parse as a GUID") \
-	X(MPN_INVALID, SEV_ERROR, "the value does not parse as a PartnerID (1-10 digits)") \
-	X(COUNTRY_INVALID, SEV_ERROR, "the value is not an ISO 3166-1 country") \
-	X(EMAIL_INVALID, SEV_ERROR, "the value does not parse as an email address") \
-	X(DATE_INVALID, SEV_ERROR, "the value does not parse as an ISO 8601 date") \
-	X(ENUM_INVALID, SEV_ERROR, "the value is not one of the column's words") \
-	X(DOMAIN_INVALID, SEV_ERROR, "the value does not parse as a domain name") \
-	X(NAME_INVALID, SEV_ERROR, "the name is one character or only symbols") \
-	X(MPN_LENGTH_UNUSUAL, SEV_WARNING, "PartnerID not 6-7 digits") \
-	X(EMAIL_WEBMAIL, SEV_ERROR, "reseller contact email is on a web-based mail service") \
-	X(EMAIL_DOMAIN_MISMATCH, SEV_WARNING, "contact email's domain is not one of the reseller's domains") \
-	X(MPN_MISSING, SEV_WARNING, "reseller has no PartnerID: it cannot sign the MPA or transact") \
-	X(MPN_UNKNOWN, SEV_ERROR, "reseller's PartnerID is in neither the batch nor the master") \
-	X(MPN_NOT_LOCATION, SEV_ERROR, "reseller's PartnerID is of type global") \
-	X(MPN_COUNTRY_MISMATCH, SEV_ERROR, "reseller country differs from its PartnerID's country") \
-	X(MPN_INACTIVE, SEV_ERROR, "reseller's PartnerID has status inactive") \
-	X(MPN_CLAIMED_TWICE, SEV_ERROR, "two resellers claim the same location PartnerID") \
-	X(MPN_GLOBAL_UNKNOWN, SEV_WARNING, "a location's global_mpn_id is unknown or not of type global") \
-	X(COUNTRY_NO_REGION, SEV_ERROR, "the reseller's country is in no CSP region") \
-	X(RESELLER_REGION, SEV_ERROR, "the reseller's region is not one of the provider's regions") \
-	X(RESELLER_UNKNOWN, SEV_ERROR, "relationship names a reseller tenant in neither batch nor master") \
-	X(RESELLER_NOT_ACTIVE, SEV_ERROR, "an active relationship with a reseller whose relationship is not active") \
-	X(RESELLER_MPN_MISMATCH, SEV_ERROR, "relationship's reseller_mpn_id differs from the reseller's mpn_id") \
-	X(CUSTOMER_REGION, SEV_ERROR, "customer country not in the reseller's CSP region") \
-	X(PROVIDER_NO_RELATIONSHIP, SEV_ERROR, "an active customer relationship where relationship_to_partner is not reseller") \
-	X(MPA_NOT_SIGNED, SEV_ERROR, "an active customer relationship whose reseller has not signed the MPA") \
-	X(DAP_ORPHANED, SEV_ERROR, "dap=yes on a customer whose relationship or reseller partnership is no longer active") \
-	X(DAP_ACTIVE, SEV_WARNING, "dap=yes on an active relationship (GDAP is expected instead)") \
-	X(DUPLICATE_KEY, SEV_ERROR, "the same key twice in one run with different values") \
-	X(DUPLICATE_ROW, SEV_WARNING, "the same key twice with identical values (one kept)")
+	X(CSV_MALFORMED, SEV_ERROR, DUP_KEEP, "unterminated quote, stray quote, or other CSV parse error") \
+	X(COLUMN_COUNT, SEV_ERROR, DUP_KEEP, "row has a different number of fields than the header") \
+	X(COLUMN_MISSING, SEV_ERROR, DUP_KEEP, "a required column is absent from the header: the file is refused") \
+	X(COLUMN_UNKNOWN, SEV_WARNING, DUP_KEEP, "a header column that is not part of the entity") \
+	X(XML_INVALID, SEV_ERROR, DUP_KEEP, "not well-formed or not valid against the XSD") \
+	X(ENCODING_INVALID, SEV_ERROR, DUP_KEEP, "value is not valid UTF-8, or contains a NUL or control character") \
+	X(REQUIRED, SEV_ERROR, DUP_KEEP, "required value empty") \
+	X(TOO_LONG, SEV_ERROR, DUP_KEEP, "value longer than the column allows") \
+	X(GUID_INVALID, SEV_ERROR, DUP_KEEP, "the value does not parse as a GUID") \
+	X(MPN_INVALID, SEV_ERROR, DUP_KEEP, "the value does not parse as a PartnerID (1-10 digits)") \
+	X(COUNTRY_INVALID, SEV_ERROR, DUP_KEEP, "the value is not an ISO 3166-1 country") \
+	X(EMAIL_INVALID, SEV_ERROR, DUP_KEEP, "the value does not parse as an email address") \
+	X(DATE_INVALID, SEV_ERROR, DUP_KEEP, "the value does not parse as an ISO 8601 date") \
+	X(ENUM_INVALID, SEV_ERROR, DUP_KEEP, "the value is not one of the column's words") \
+	X(DOMAIN_INVALID, SEV_ERROR, DUP_KEEP, "the value does not parse as a domain name") \
+	X(NAME_INVALID, SEV_ERROR, DUP_KEEP, "the name is one character or only symbols") \
+	X(MPN_LENGTH_UNUSUAL, SEV_WARNING, DUP_KEEP, "PartnerID not 6-7 digits") \
+	X(EMAIL_WEBMAIL, SEV_ERROR, DUP_KEEP, "reseller contact email is on a web-based mail service") \
+	X(EMAIL_DOMAIN_MISMATCH, SEV_WARNING, DUP_KEEP, "contact email's domain is not one of the reseller's domains") \
+	X(MPN_MISSING, SEV_WARNING, DUP_KEEP, "reseller has no PartnerID: it cannot sign the MPA or transact") \
+	X(MPN_UNKNOWN, SEV_ERROR, DUP_KEEP, "reseller's PartnerID is in neither the batch nor the master") \
+	X(MPN_NOT_LOCATION, SEV_ERROR, DUP_KEEP, "reseller's PartnerID is of type global") \
+	X(MPN_COUNTRY_MISMATCH, SEV_ERROR, DUP_KEEP, "reseller country differs from its PartnerID's country") \
+	X(MPN_INACTIVE, SEV_ERROR, DUP_KEEP, "reseller's PartnerID has status inactive") \
+	X(MPN_CLAIMED_TWICE, SEV_ERROR, DUP_KEEP, "two resellers claim the same location PartnerID") \
+	X(MPN_GLOBAL_UNKNOWN, SEV_WARNING, DUP_KEEP, "a location's global_mpn_id is unknown or not of type global") \
+	X(COUNTRY_NO_REGION, SEV_ERROR, DUP_KEEP, "the reseller's country is in no CSP region") \
+	X(RESELLER_REGION, SEV_ERROR, DUP_KEEP, "the reseller's region is not one of the provider's regions") \
+	X(RESELLER_UNKNOWN, SEV_ERROR, DUP_WITHDRAW, "relationship names a reseller tenant in neither batch nor master") \
+	X(RESELLER_NOT_ACTIVE, SEV_ERROR, DUP_WITHDRAW, "an active relationship with a reseller whose relationship is not active") \
+	X(RESELLER_MPN_MISMATCH, SEV_ERROR, DUP_WITHDRAW, "relationship's reseller_mpn_id differs from the reseller's mpn_id") \
+	X(CUSTOMER_REGION, SEV_ERROR, DUP_WITHDRAW, "customer country not in the reseller's CSP region") \
+	X(PROVIDER_NO_RELATIONSHIP, SEV_ERROR, DUP_WITHDRAW, "an active customer relationship where relationship_to_partner is not reseller") \
+	X(MPA_NOT_SIGNED, SEV_ERROR, DUP_WITHDRAW, "an active customer relationship whose reseller has not signed the MPA") \
+	X(DAP_ORPHANED, SEV_ERROR, DUP_WITHDRAW, "dap=yes on a customer whose relationship or reseller partnership is no longer active") \
+	X(DAP_ACTIVE, SEV_WARNING, DUP_WITHDRAW, "dap=yes on an active relationship (GDAP is expected instead)") \
+	X(DUPLICATE_KEY, SEV_ERROR, DUP_KEEP, "the same key twice in one run with different values") \
+	X(DUPLICATE_ROW, SEV_WARNING, DUP_KEEP, "the same key twice with identical values (one kept)")
 
 enum rule {
-#define RULE_ENUM(code, sev, text) RULE_##code,
+#define RULE_ENUM(code, sev, dup, text) RULE_##code,
 	RULE_LIST(RULE_ENUM)
 #undef RULE_ENUM
 	RULE_COUNT
@@ -58,6 +67,7 @@ enum rule {
 struct rule_def {
 	const char *code;       /* "GUID_INVALID" */
 	enum severity severity;
+	enum dup_effect dup;    /* its findings on a duplicate key */
 	const char *meaning;    /* one line, as in SPEC §3 */
 };
 

@@ -2,7 +2,9 @@
  *
  * One table per entity drives everything column-related: header matching
  * with aliases, XML element names, required/optional, value types, length
- * limits, enum spellings, defaults and keys.  The tables are static and
+ * limits, enum spellings, defaults and keys.  One enum per entity names its
+ * columns (RES_COUNTRY, REL_CUSTOMER_COUNTRY, ...): code reads a column of
+ * a record by that name, never by a number.  The tables are static and
  * read-only; nothing here allocates.
  */
 #ifndef CSPRECON_SCHEMA_H
@@ -38,8 +40,59 @@ struct enum_word {
 	const char *value; /* canonical value stored */
 };
 
+/* The columns of each entity, in the order of its table in schema.c (the
+ * order of a header's names in an export and of a row's values in its
+ * content hash); the last member counts them. */
+enum reseller_col {
+	RES_TENANT_ID,
+	RES_NAME,
+	RES_COUNTRY,
+	RES_MPN_ID,
+	RES_CONTACT_NAME,
+	RES_CONTACT_EMAIL,
+	RES_RELATIONSHIP,
+	RES_MPA_SIGNED,
+	RES_ADMIN_ACCESS,
+	RES_DOMAINS,
+	RES_NCOLS
+};
+
+enum mpn_col {
+	MPN_MPN_ID,
+	MPN_TYPE,
+	MPN_COUNTRY,
+	MPN_NAME,
+	MPN_GLOBAL_MPN_ID,
+	MPN_STATUS,
+	MPN_NCOLS
+};
+
+enum relationship_col {
+	REL_CUSTOMER_TENANT_ID,
+	REL_CUSTOMER_NAME,
+	REL_CUSTOMER_DOMAIN,
+	REL_CUSTOMER_COUNTRY,
+	REL_RESELLER_TENANT_ID,
+	REL_RESELLER_MPN_ID,
+	REL_RELATIONSHIP_TO_PARTNER,
+	REL_STATE,
+	REL_DAP,
+	REL_SINCE,
+	REL_NCOLS
+};
+
+/* The most columns an entity has: the size of a record's arrays. */
+#define COL_MAX2(a, b) ((int)(a) > (int)(b) ? (int)(a) : (int)(b))
+enum {
+	ENTITY_MAX_COLS = COL_MAX2(RES_NCOLS, COL_MAX2(MPN_NCOLS, REL_NCOLS))
+};
+#undef COL_MAX2
+
+/* The stage keeps a row's bad columns as the bits of one SQLite integer
+ * (bit i: column i), and a cross-entity rule tests them the same way. */
+_Static_assert(ENTITY_MAX_COLS < 63, "a row's bad columns fit in 63 bits");
+
 #define COL_MAX_ALIASES 6
-#define ENTITY_MAX_COLS 10
 
 struct column {
 	const char *name;    /* canonical snake_case name */
@@ -60,7 +113,7 @@ struct entity_def {
 	const char *xml_record; /* "reseller" */
 	const struct column *cols;
 	size_t ncols;
-	size_t key[2];          /* column indexes of the key */
+	size_t key[2];          /* the key's columns (*_col enum) */
 	size_t nkey;            /* 1 or 2 */
 	const char *key_name;   /* the key's columns, '+'-joined, for reports */
 };
