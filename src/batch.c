@@ -27,7 +27,7 @@
 #include "csprecon/report.h"
 #include "csprecon/validate.h"
 #include "csprecon/webmail.h"
-#include "csprecon/xml.h"
+#include "csprecon/ingest_xml.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -214,17 +214,17 @@ static int read_one(struct run *run, struct input *in, struct head *heads,
 		    int i)
 {
 	struct source *src = &run->src[i];
-	int ret;
+	enum ingest_result ret;
 
 	if (run->stage && (stage_file(run->stage, src) < 0 ||
 			   stage_feed_begin(run->stage) < 0))
 		return -1;
 	ret = ingest_file(run, src, &in[i], &heads[i], batch_sink);
 	if (run->stage && stage_feed_end(run->stage) < 0)
-		ret = -2;
+		ret = INGEST_FAILED;
 	src->size = in[i].raw_bytes;
 	input_close(&in[i]);
-	return ret == -2 ? -1 : 0;
+	return ret == INGEST_FAILED ? -1 : 0;
 }
 
 /* Between the two groups of files: PartnerIDs and resellers are read, so

@@ -43,10 +43,9 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemastypes.h>
 
-#include "csprecon/ingest.h"
+#include "csprecon/ingest_xml.h"
 #include "csprecon/pipe.h"
 #include "csprecon/util.h"
-#include "csprecon/xml.h"
 #include "csprecon/banned.h"
 
 #define BATCH_NS "urn:csprecon:batch:1"
@@ -721,8 +720,8 @@ static int replay(struct run *run, struct source *src,
 			len[i] = pipe_get32(&at);
 		}
 		i = pipe_get32(&at);
-		ingest_record(&rec, src, line, (const char *)at, off, len,
-			      have, cut);
+		record_init(&rec, src, line, (const char *)at, off, len, have,
+			    cut);
 		at += i;
 		if (sink(run, &rec) < 0)
 			return -2;
@@ -870,8 +869,8 @@ static void *parser_main(void *arg)
 	return NULL;
 }
 
-int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
-	       record_sink sink)
+enum ingest_result ingest_xml(struct run *run, struct source *src,
+			      struct peeked *pk, record_sink sink)
 {
 	struct xml_state st;
 	xmlTextReaderPtr r;
@@ -890,14 +889,15 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 			   XML_PARSE_NOWARNING);
 	if (!r) {
 		strbuf_release(&st.rowbuf);
-		return error("cannot start the XML reader");
+		error("cannot start the XML reader");
+		return INGEST_FAILED;
 	}
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, &st);
 	st.reader = r;
 	if (pipe_start(&st.pipe, pk->in, parser_main, &st) < 0) {
 		xmlFreeTextReader(r);
 		strbuf_release(&st.rowbuf);
-		return -2;
+		return INGEST_FAILED;
 	}
 	while (!done) {
 		done = replay(run, src, pipe_take(&st.pipe), sink);
@@ -910,9 +910,11 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 	xmlFreeTextReader(r);
 	strbuf_release(&st.rowbuf);
 	if (ret == -2)
-		return -2;
-	if (st.stream_failed)
-		return ingest_stream_failed(run, src, pk->in);
+		return INGEST_FAILED;
+	if (st.stream_failed) {
+		run_refuse_input(run, src, pk->in);
+		return INGEST_REFUSED;
+	}
 	if (st.text_too_long) {
 		st.failed = 0;
 		fail(&st, st.stop_line, "more than " XML_TEXT_MAX_TEXT " bytes "
@@ -931,7 +933,7 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 		run_finding(run, src, st.err_line > 0 ? (uint64_t)st.err_line : 0,
 			    NULL, -1, RULE_XML_INVALID, NULL, 0, "%s; file "
 			    "refused", st.err_msg);
-		return -1;
+		return INGEST_REFUSED;
 	}
-	return 0;
+	return INGEST_OK;
 }

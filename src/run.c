@@ -11,6 +11,7 @@
 
 #include "csprecon/findings.h"
 #include "csprecon/run.h"
+#include "csprecon/stream.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -152,4 +153,10 @@ void run_refuse(struct run *run, struct source *src, int exit_code,
 	src->rows_read = src->rows_rejected = src->rows_folded = 0;
 	findings_drop_file(run->findings, (int)src->no);
 	error("%s: %s", src->path, src->refusal);
+}
+
+void run_refuse_input(struct run *run, struct source *src,
+		      const struct input *in)
+{
+	run_refuse(run, src, input_exit_code(in), "%s", in->message);
 }
