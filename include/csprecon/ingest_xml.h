@@ -9,7 +9,7 @@
  * made.
  *
  * ingest_xml() checks the document against schemas/batch.xsd while it
- * streams and hands a record per record element to the
+ * streams (ingest_xsd.h) and hands a record per record element to the
  * sink; the first error of any kind refuses the file (XML_INVALID).  The
  * reader uses only the stream, the record and the run's findings and
  * refusals; ingest.c, which chooses it, is never called back.
