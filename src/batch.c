@@ -323,7 +323,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 			if (late[i] != pass)
 				continue;
 			if (read_one(run, in, heads, i) < 0) {
-				if (m && m->failed)
+				if (m->failed)
 					goto fail; /* a stage write */
 				goto out;
 			}

@@ -32,7 +32,9 @@ int batch_regions(struct cli *cli, struct regions **out);
  * PartnerID and reseller files first, then their cross-entity rules, then
  * the relationship files, each row judged as it is read.  The cross-entity
  * rules run only when every PartnerID and reseller file was read in full.
- * 0, or an exit code. */
+ * m is the master the rules read, never NULL (check without a master
+ * passes an empty master_scratch()).  0, or an exit code: m's (else 74)
+ * when the master or the stage failed. */
 int batch_read(struct run *run, struct cli *cli, struct master *m,
 	       const struct regions *rg, int snapshot);
 int batch_finish(struct run *run);
