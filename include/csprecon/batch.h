@@ -1,11 +1,12 @@
 /* batch.h -- reading a batch of files into a run (check and reconcile).
  *
- * batch_init() starts a run (times, id); batch_read() opens and reads every
- * input, validates, settles duplicates, counts findings and sets
- * run->exit_code, returning 0 or an exit code when the run cannot go on
- * (usage, missing input, internal error); batch_finish() prints findings
- * and writes the reports, returning the run's exit code (or 73);
- * batch_release() frees what the run holds (not run->stage).
+ * Between run_init() and run_release() (run.h): batch_read() opens and
+ * reads every input, validates, settles duplicates, counts findings and
+ * sets run->exit_code, returning 0 or an exit code when the run cannot go
+ * on (usage, missing input, internal error); batch_finish() prints
+ * findings and writes the reports, returning the run's exit code (or 73).
+ * The audit, which reads no batch, uses batch_regions() and
+ * batch_finish() too.
  */
 #ifndef CSPRECON_BATCH_H
 #define CSPRECON_BATCH_H
@@ -14,15 +15,6 @@
 #include "csprecon/run.h"
 
 struct regions;
-
-/* The exit code a run's findings and refusals stand for (SPEC §7): 74 or
- * 65 for a refused input, else 1 for an error-level finding, else 0. */
-int batch_exit_code(const struct run *run);
-
-/* Whether an input of the run was refused as a whole. */
-int batch_any_refused(const struct run *run);
-
-void batch_init(struct run *run, const char *command);
 
 /* The region table and the provider's regions (--regions-file, --region):
  * 0, or an exit code with a message (unknown region: 64). */
@@ -38,6 +30,5 @@ int batch_regions(struct cli *cli, struct regions **out);
 int batch_read(struct run *run, struct cli *cli, struct master *m,
 	       const struct regions *rg, int snapshot);
 int batch_finish(struct run *run);
-void batch_release(struct run *run);
 
 #endif

@@ -1,9 +1,9 @@
 /* run.h -- the run context shared by every stage.
  *
  * A run owns its sources (input files), the finding store, the duplicate
- * detector and the counters that reports read.  Stages get the run and a
- * record (record.h); none keeps state of its own between records except
- * through here.
+ * detector and the counters that reports read, from run_init() to
+ * run_release().  Stages get the run and a record (record.h); none keeps
+ * state of its own between records except through here.
  */
 #ifndef CSPRECON_RUN_H
 #define CSPRECON_RUN_H
@@ -97,6 +97,22 @@ struct run {
 	int audit;                 /* an audit of the master */
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
 };
+
+/* Start a run of command ("check", ...): every field zeroed, the start
+ * times taken and the run id made. */
+void run_init(struct run *run, const char *command);
+
+/* Free what the run holds: its sources, the finding store, the duplicate
+ * detector, the relationship judge and the web-mail list (each may be
+ * NULL).  run->stage and run->master are closed by whoever opened them. */
+void run_release(struct run *run);
+
+/* The exit code a run's findings and refusals stand for (SPEC §7): 74 or
+ * 65 for a refused input, else 1 for an error-level finding, else 0. */
+int run_exit_code(const struct run *run);
+
+/* Whether an input of the run was refused as a whole. */
+int run_any_refused(const struct run *run);
 
 /* Classes of an accepted row against the master (SPEC §4). */
 enum change_kind { CH_NEW, CH_CHANGED, CH_UNCHANGED, CH_REACTIVATED,
