@@ -211,7 +211,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	struct input *in;
 	struct head *heads;
 	unsigned char *refused, *late;
-	struct progress progress;
+	struct progress progress = { 0 }; /* none shown before progress_init */
 	uint64_t total = 0;
 	struct stat st;
 	int code, i, pass;
