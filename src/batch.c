@@ -335,6 +335,14 @@ int batch_finish(struct run *run)
 	return run->exit_code;
 }
 
+void batch_close(struct run *run, struct master *m, struct regions *rg)
+{
+	stage_close(run->stage);
+	run_release(run);
+	master_close(m);
+	regions_free(rg);
+}
+
 int batch_regions(struct cli *cli, struct regions **out)
 {
 	struct regions *rg;

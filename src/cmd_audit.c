@@ -78,9 +78,6 @@ int cmd_audit(struct cli *cli)
 	run.exit_code = run_exit_code(&run);
 	code = batch_finish(&run);
 out:
-	stage_close(run.stage);
-	run_release(&run);
-	master_close(&m);
-	regions_free(rg);
+	batch_close(&run, &m, rg);
 	return code;
 }

@@ -13,7 +13,6 @@
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
 #include "csprecon/reconcile.h"
-#include "csprecon/regions.h"
 #include "csprecon/run.h"
 #include "csprecon/banned.h"
 
@@ -44,9 +43,6 @@ int cmd_check(struct cli *cli)
 	if (!code)
 		code = batch_finish(&run);
 out:
-	stage_close(run.stage);
-	run_release(&run);
-	master_close(&m);
-	regions_free(rg);
+	batch_close(&run, &m, rg);
 	return code;
 }

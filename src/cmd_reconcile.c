@@ -156,9 +156,6 @@ int cmd_reconcile(struct cli *cli)
 	phase_done("reports");
 out:
 	free(cmdline);
-	stage_close(run.stage);
-	run_release(&run);
-	master_close(&m);
-	regions_free(rg);
+	batch_close(&run, &m, rg);
 	return code;
 }

@@ -4,9 +4,10 @@
  * reads every input, validates, settles duplicates, counts findings and
  * sets run->exit_code, returning 0 or an exit code when the run cannot go
  * on (usage, missing input, internal error); batch_finish() prints
- * findings and writes the reports, returning the run's exit code (or 73).
- * The audit, which reads no batch, uses batch_regions() and
- * batch_finish() too.
+ * findings and writes the reports, returning the run's exit code (or 73);
+ * batch_close() closes the stage, the run and the master.  The audit,
+ * which reads no batch, uses batch_regions(), batch_finish() and
+ * batch_close() too.
  */
 #ifndef CSPRECON_BATCH_H
 #define CSPRECON_BATCH_H
@@ -30,5 +31,12 @@ int batch_regions(struct cli *cli, struct regions **out);
 int batch_read(struct run *run, struct cli *cli, struct master *m,
 	       const struct regions *rg, int snapshot);
 int batch_finish(struct run *run);
+
+/* Close what a command opened for its run, in the order they depend on
+ * each other: the run's stage (on the master's connection), the run
+ * (run_release()), the master and the region table.  The stage and rg may
+ * be NULL; m is as master_open(), master_create() or master_scratch() left
+ * it, whether they succeeded or not. */
+void batch_close(struct run *run, struct master *m, struct regions *rg);
 
 #endif
