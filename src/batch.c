@@ -3,8 +3,10 @@
  * Opens every input first (a missing file is exit 66 before any work),
  * reads each through ingest -> validate -> sink, settles duplicate keys
  * across the whole run, counts findings and sets the exit code; writes the
- * reports at the end.  When the run has a stage (reconcile), accepted rows
- * go to it and rejected keys are kept from retirement.
+ * reports at the end.  Accepted rows go to the run's stage, and rejected
+ * keys are kept from retirement (check's lean stage keeps only what the
+ * cross-entity rules read).  libxml2 is set up for the reading (xml_init)
+ * and released when it ends.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,7 +29,7 @@
 #include "csprecon/report.h"
 #include "csprecon/validate.h"
 #include "csprecon/webmail.h"
-#include "csprecon/xml.h"
+#include "csprecon/ingest_xml.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -115,16 +117,6 @@ static int dup_hit(const struct dedup_hit *h, void *ctx)
 			       first->path, h->first_line);
 }
 
-static void make_run_id(struct run *run)
-{
-	struct tm tm;
-	char t[32];
-
-	gmtime_r(&run->started.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(run->id, sizeof(run->id), "%s-%ld", t, (long)getpid());
-}
-
 static int open_inputs(struct cli *cli, struct input *in)
 {
 	int i, j, stdin_seen = 0;
@@ -146,24 +138,6 @@ static int open_inputs(struct cli *cli, struct input *in)
 		}
 	}
 	return 0;
-}
-
-int batch_exit_code(const struct run *run)
-{
-	size_t i;
-	int code = EXIT_OK;
-
-	for (i = 0; i < run->nsrc; i++)
-		if (run->src[i].refused == EXIT_IOERR)
-			return EXIT_IOERR;
-		else if (run->src[i].refused)
-			code = EXIT_REFUSED;
-	if (code)
-		return code;
-	for (i = 0; i < RULE_COUNT; i++)
-		if (run->rule_count[i] && rule_defs[i].severity == SEV_ERROR)
-			return EXIT_FINDINGS;
-	return EXIT_OK;
 }
 
 static int write_reports(struct run *run)
@@ -190,41 +164,22 @@ static int write_reports(struct run *run)
 	return ret ? -1 : 0;
 }
 
-void batch_init(struct run *run, const char *command)
-{
-	memset(run, 0, sizeof(*run));
-	run->command = command;
-	clock_gettime(CLOCK_REALTIME, &run->started);
-	clock_gettime(CLOCK_MONOTONIC, &run->mono0);
-	make_run_id(run);
-}
-
-int batch_any_refused(const struct run *run)
-{
-	size_t i;
-
-	for (i = 0; i < run->nsrc; i++)
-		if (run->src[i].refused)
-			return 1;
-	return 0;
-}
-
 /* Read input i; -1 when the run cannot go on. */
 static int read_one(struct run *run, struct input *in, struct head *heads,
 		    int i)
 {
 	struct source *src = &run->src[i];
-	int ret;
+	enum ingest_result ret;
 
 	if (run->stage && (stage_file(run->stage, src) < 0 ||
 			   stage_feed_begin(run->stage) < 0))
 		return -1;
 	ret = ingest_file(run, src, &in[i], &heads[i], batch_sink);
 	if (run->stage && stage_feed_end(run->stage) < 0)
-		ret = -2;
+		ret = INGEST_FAILED;
 	src->size = in[i].raw_bytes;
 	input_close(&in[i]);
-	return ret == -2 ? -1 : 0;
+	return ret == INGEST_FAILED ? -1 : 0;
 }
 
 /* Between the two groups of files: PartnerIDs and resellers are read, so
@@ -240,7 +195,7 @@ static int settle_resellers(struct run *run, struct master *m,
 	if ((run->stage && stage_index(run->stage, e) < 0) ||
 	    dedup_finish(run->dedup, e, refused, dup_hit, run) < 0)
 		return -1;
-	if (batch_any_refused(run))
+	if (run_any_refused(run))
 		return 0; /* references would be incomplete: no cross rules */
 	if (crossref_begin(run, m, o, &run->xj) < 0)
 		return -1;
@@ -256,7 +211,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	struct input *in;
 	struct head *heads;
 	unsigned char *refused, *late;
-	struct progress progress;
+	struct progress progress = { 0 }; /* none shown before progress_init */
 	uint64_t total = 0;
 	struct stat st;
 	int code, i, pass;
@@ -323,7 +278,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 			if (late[i] != pass)
 				continue;
 			if (read_one(run, in, heads, i) < 0) {
-				if (m && m->failed)
+				if (m->failed)
 					goto fail; /* a stage write */
 				goto out;
 			}
@@ -345,7 +300,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	if (findings_retract(run->findings) < 0 ||
 	    findings_count(run->findings, run->rule_count) < 0)
 		goto out;
-	run->exit_code = batch_exit_code(run);
+	run->exit_code = run_exit_code(run);
 	clock_gettime(CLOCK_REALTIME, &run->finished);
 	phase_done("cross-entity rules");
 	code = 0;
@@ -354,6 +309,7 @@ fail:
 	code = m->exit_code ? m->exit_code : EXIT_IOERR;
 out:
 	progress_end(&progress);
+	xml_release();
 	for (i = 0; i < cli->nfiles; i++)
 		if (in[i].raw)
 			input_close(&in[i]);
@@ -378,14 +334,12 @@ int batch_finish(struct run *run)
 	return run->exit_code;
 }
 
-void batch_release(struct run *run)
+void batch_close(struct run *run, struct master *m, struct regions *rg)
 {
-	free(run->src);
-	findings_close(run->findings);
-	dedup_free(run->dedup);
-	crossref_free(run->xj);
-	webmail_free(run->webmail);
-	xml_release();
+	stage_close(run->stage);
+	run_release(run);
+	master_close(m);
+	regions_free(rg);
 }
 
 int batch_regions(struct cli *cli, struct regions **out)
@@ -412,40 +366,4 @@ int batch_regions(struct cli *cli, struct regions **out)
 	}
 	*out = rg;
 	return 0;
-}
-
-/* check reads the master for references when there is one; otherwise an
- * empty one in memory stands in, so the rules run the same way. */
-int cmd_check(struct cli *cli)
-{
-	struct regions *rg = NULL;
-	struct master m;
-	struct run run;
-	int code;
-
-	memset(&m, 0, sizeof(m));
-	batch_init(&run, "check");
-	if ((code = batch_regions(cli, &rg)))
-		return code;
-	if (access(cli->master, F_OK) == 0)
-		code = master_open(&m, cli->master, MASTER_READ,
-				   (int)cli->lock_timeout);
-	else
-		code = master_scratch(&m);
-	if (code)
-		goto out;
-	run.master = &m;
-	if (!(run.stage = stage_open(&m, 1))) {
-		code = m.exit_code ? m.exit_code : EXIT_INTERNAL;
-		goto out;
-	}
-	code = batch_read(&run, cli, &m, rg, 0);
-	if (!code)
-		code = batch_finish(&run);
-out:
-	stage_close(run.stage);
-	batch_release(&run);
-	master_close(&m);
-	regions_free(rg);
-	return code;
 }

@@ -48,7 +48,7 @@ int cmd_audit(struct cli *cli)
 
 	memset(&m, 0, sizeof(m));
 	m.lock_fd = -1;
-	batch_init(&run, "audit");
+	run_init(&run, "audit");
 	run.opt = cli->run;
 	if (cli->nfiles) {
 		error("audit: takes no operands; it reads the master");
@@ -75,12 +75,9 @@ int cmd_audit(struct cli *cli)
 		code = m.exit_code ? m.exit_code : EXIT_IOERR;
 		goto out;
 	}
-	run.exit_code = batch_exit_code(&run);
+	run.exit_code = run_exit_code(&run);
 	code = batch_finish(&run);
 out:
-	stage_close(run.stage);
-	batch_release(&run);
-	master_close(&m);
-	regions_free(rg);
+	batch_close(&run, &m, rg);
 	return code;
 }

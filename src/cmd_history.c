@@ -80,7 +80,8 @@ static void table_print(const struct table *t, int json)
 			       t->cells[r * t->ncols + i]);
 }
 
-static void table_free(struct table *t)
+/* Free the cells; the table itself is the caller's. */
+static void table_release(struct table *t)
 {
 	size_t i;
 
@@ -100,11 +101,11 @@ static int query_print(struct master *m, sqlite3_stmt *s, const char **head,
 		table_add(&t, s);
 	if (rc != SQLITE_DONE) {
 		m_fail(m, "read");
-		table_free(&t);
+		table_release(&t);
 		return m->exit_code;
 	}
 	table_print(&t, json);
-	table_free(&t);
+	table_release(&t);
 	return EXIT_OK;
 }
 

@@ -108,7 +108,7 @@ int cmd_reconcile(struct cli *cli)
 
 	memset(&m, 0, sizeof(m));
 	m.lock_fd = -1;
-	batch_init(&run, "reconcile");
+	run_init(&run, "reconcile");
 	run.mode = cli->snapshot ? "snapshot" : "delta";
 	if (cli->nfiles == 0) {
 		error("reconcile: no input files (try 'csprecon reconcile "
@@ -130,7 +130,7 @@ int cmd_reconcile(struct cli *cli)
 	code = batch_read(&run, cli, &m, rg, cli->snapshot);
 	if (code)
 		goto out;
-	if (batch_any_refused(&run)) {
+	if (run_any_refused(&run)) {
 		snprintf(run.not_applied, sizeof(run.not_applied),
 			 "an input was refused; nothing is applied");
 	} else if (reconcile_classify(&run, &m, cli->snapshot) < 0 ||
@@ -156,9 +156,6 @@ int cmd_reconcile(struct cli *cli)
 	phase_done("reports");
 out:
 	free(cmdline);
-	stage_close(run.stage);
-	batch_release(&run);
-	master_close(&m);
-	regions_free(rg);
+	batch_close(&run, &m, rg);
 	return code;
 }

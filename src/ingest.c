@@ -1,59 +1,12 @@
-/* ingest.c -- format detection and the peeked stream.  See ingest.h. */
+/* ingest.c -- the look-ahead, format detection and the choice of reader.
+ * See ingest.h. */
 #include <string.h>
 
 #include "csprecon/ingest.h"
+#include "csprecon/ingest_csv.h"
+#include "csprecon/ingest_xml.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
-
-long peeked_read(struct peeked *p, void *buf, size_t len)
-{
-	size_t n;
-
-	if (p->max_read && len > p->max_read)
-		len = p->max_read;
-	if (p->head_len) {
-		n = p->head_len < len ? p->head_len : len;
-		memcpy(buf, p->head, n);
-		p->head += n;
-		p->head_len -= n;
-		return (long)n;
-	}
-	return (long)input_read(p->in, buf, len);
-}
-
-int ingest_stream_failed(struct run *run, struct source *src,
-			 struct input *in)
-{
-	run_refuse(run, src, input_exit_code(in), "%s", in->message);
-	return -1;
-}
-
-void ingest_record(struct record *rec, struct source *src, uint64_t line,
-		   const char *buf, const size_t *off, const size_t *len,
-		   const unsigned char *have, const unsigned char *cut)
-{
-	const struct entity_def *d = &entity_defs[src->entity];
-	size_t i;
-
-	memset(rec, 0, sizeof(*rec));
-	rec->entity = src->entity;
-	rec->src = src;
-	rec->line = line;
-	for (i = 0; i < d->ncols; i++) {
-		const char *v = "";
-		size_t n = 0;
-
-		if (have[i]) {
-			v = buf + off[i];
-			n = len[i];
-			trim(&v, &n);
-			rec->present[i] = 1;
-			rec->cut[i] = cut ? cut[i] : 0;
-		}
-		rec->raw[i] = v;
-		rec->raw_len[i] = n;
-	}
-}
 
 void ingest_peek(struct input *in, struct head *h)
 {
@@ -131,15 +84,19 @@ enum entity ingest_guess(const struct run *run, const struct head *h)
 	return csv_head_entity(h->buf, h->len);
 }
 
-int ingest_file(struct run *run, struct source *src, struct input *in,
-		struct head *h, record_sink sink)
+enum ingest_result ingest_file(struct run *run, struct source *src,
+			       struct input *in, struct head *h,
+			       record_sink sink)
 {
 	struct peeked p;
+	enum ingest_result ret;
 	size_t i;
-	int ret, xml;
+	int xml;
 
-	if (h->failed)
-		return ingest_stream_failed(run, src, in);
+	if (h->failed) {
+		run_refuse_input(run, src, in);
+		return INGEST_REFUSED;
+	}
 	src->gzip = in->gzip;
 	i = head_start(h);
 	p.in = in;
@@ -150,7 +107,7 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 	/* A gzip file is inflated, and an XML file read and hashed, on a
 	 * thread of its own while the parser thread parses. */
 	if ((in->gzip || xml) && input_readahead(in, run->opt.read_chunk) < 0)
-		return -2;
+		return INGEST_FAILED;
 	if (xml) {
 		src->format = "xml";
 		ret = ingest_xml(run, src, &p, sink);
@@ -159,7 +116,7 @@ int ingest_file(struct run *run, struct source *src, struct input *in,
 		ret = ingest_csv(run, src, &p, sink);
 	}
 	input_readahead_stop(in);
-	if (ret == 0) {
+	if (ret == INGEST_OK) {
 		src->size = in->raw_bytes;
 		memcpy(src->sha256, in->sha256, sizeof(src->sha256));
 	}

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <csv.h>
 
-#include "csprecon/ingest.h"
+#include "csprecon/ingest_csv.h"
 #include "csprecon/pipe.h"
 #include "csprecon/util.h"
 #include "csprecon/validate.h"
@@ -71,7 +71,7 @@ struct csv_state {
 	size_t off[ENTITY_MAX_COLS], len[ENTITY_MAX_COLS];
 	unsigned char have[ENTITY_MAX_COLS];
 	uint64_t rec_line;          /* line where the current record started */
-	int stop;                   /* refused (-1) or sink failure (-2) */
+	enum ingest_result stop;    /* INGEST_OK while the reading goes on */
 	int too_many_cols;
 };
 
@@ -313,8 +313,8 @@ static void cb_field(void *data, size_t len, void *ctx)
 /* The record the buffered fields of the current row make. */
 static void fill_record(struct csv_state *st, struct record *rec)
 {
-	ingest_record(rec, st->src, st->rec_line, st->row.buf, st->off,
-		      st->len, st->have, NULL);
+	record_init(rec, st->src, st->rec_line, st->row.buf, st->off,
+		    st->len, st->have, NULL);
 }
 
 /* A row broken before it is a record.  Its key is named when the fields
@@ -349,7 +349,7 @@ static void cb_row(int c, void *ctx)
 	if (st->in_header) {
 		st->in_header = 0;
 		if (header_done(st) < 0)
-			st->stop = -1;
+			st->stop = INGEST_REFUSED;
 		row_reset(st);
 		return;
 	}
@@ -363,7 +363,7 @@ static void cb_row(int c, void *ctx)
 	fill_record(st, &rec);
 	ret = st->sink(st->run, &rec);
 	if (ret < 0)
-		st->stop = -2;
+		st->stop = INGEST_FAILED;
 	row_reset(st);
 }
 
@@ -497,7 +497,7 @@ static void replay(struct csv_state *st, const struct pipe_block *b,
 			err = pipe_get32(&at);
 			len = pipe_get32(&at);
 			if (parse_error(st, (int)err, (const char *)at, len) < 0)
-				st->stop = -1;
+				st->stop = INGEST_REFUSED;
 			at += len;
 			break;
 		default: /* EV_END */
@@ -616,12 +616,12 @@ static int read_events(struct csv_state *st, struct parser *t)
 	return end;
 }
 
-int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
-	       record_sink sink)
+enum ingest_result ingest_csv(struct run *run, struct source *src,
+			      struct peeked *pk, record_sink sink)
 {
 	struct csv_state st;
 	struct parser t;
-	int ret = 0;
+	enum ingest_result ret;
 
 	memset(&st, 0, sizeof(st));
 	memset(&t, 0, sizeof(t));
@@ -640,7 +640,7 @@ int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
 		run_finding(run, src, 1, NULL, -1, RULE_ENCODING_INVALID, NULL,
 			    0, "the file is UTF-16, not UTF-8; file refused");
 		state_release(&st);
-		return -1;
+		return INGEST_REFUSED;
 	}
 	if (pk->head_len >= 3 && !memcmp(pk->head, "\xef\xbb\xbf", 3)) {
 		pk->head += 3;
@@ -651,11 +651,12 @@ int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
 	if (parser_init(&t.p, t.delim) < 0) {
 		error("cannot start the CSV parser");
 		state_release(&st);
-		return -2;
+		return INGEST_FAILED;
 	}
 	switch (read_events(&st, &t)) {
 	case END_STREAM:
-		ret = ingest_stream_failed(run, src, pk->in);
+		run_refuse_input(run, src, pk->in);
+		ret = INGEST_REFUSED;
 		break;
 	case END_OPEN_QUOTE:
 		if (st.in_header)
@@ -669,18 +670,20 @@ int ingest_csv(struct run *run, struct source *src, struct peeked *pk,
 		break;
 	case END_INTERNAL:
 		error("cannot restart the CSV parser");
-		ret = -2;
+		ret = INGEST_FAILED;
 		break;
 	case END_NO_THREAD:
-		ret = -2;
+		ret = INGEST_FAILED;
 		break;
 	default: /* END_CLEAN, or the reader stopped */
 		ret = st.stop;
 	}
-	if (!ret && st.in_header) {
+	if (ret == INGEST_OK && st.in_header) {
 		refuse_missing(&st, "the file is empty: no header line");
-		ret = -1;
+		ret = INGEST_REFUSED;
 	}
 	state_release(&st);
-	return ret < 0 ? ret : (src->refused ? -1 : 0);
+	if (ret == INGEST_OK && src->refused)
+		ret = INGEST_REFUSED;
+	return ret;
 }

@@ -17,17 +17,9 @@
  * run of more than XML_TEXT_MAX bytes without a '<' (which cannot appear
  * raw in text) refuses the file before libxml2 has buffered it.
  * The document is checked while streaming against the structure that
- * schemas/batch.xsd declares (struct shape below): the root is one of its
- * three global elements, the root holds only records, a record holds its
- * columns in the schema's order with each required one present and none
- * twice, a column holds only text, character content between elements is
- * whitespace, and no element has an attribute beyond namespace
- * declarations, xsi:schemaLocation, xsi:noNamespaceSchemaLocation and an
- * xsi:type naming xs:string on a column.  These are the constraints
- * libxml2's XSD validator enforces for that schema, with its messages and
- * lines; tests/e2e/t_xsd_diff.sh runs both on the corpus in tests/xsd/
- * (differences.txt there lists where the lines differ).  The validator
- * itself took a third of the time of an XML check.
+ * schemas/batch.xsd declares, as libxml2's XSD validator checks it: the
+ * walk below hands each node to a check of ingest_xsd.c, and keeps the
+ * line each node ends on as the validator counts it.
  * libxml2's reader may go on returning nodes after an error, so the first
  * error of any kind ends the file: it is refused, and nothing read from it
  * counts.  Warnings and namespace errors, which the validator never
@@ -37,23 +29,18 @@
  * calling thread as an event, and the calling thread hands it to the sink.
  * The error state is read once the thread has ended.
  */
-#include <stdarg.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemastypes.h>
 
-#include "csprecon/ingest.h"
+#include "csprecon/ingest_xml.h"
+#include "csprecon/ingest_xsd.h"
 #include "csprecon/pipe.h"
 #include "csprecon/util.h"
-#include "csprecon/xml.h"
 #include "csprecon/banned.h"
 
-#define BATCH_NS "urn:csprecon:batch:1"
-#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
-#define XSD_NS "http://www.w3.org/2001/XMLSchema"
 #define XML_TEXT_MAX (4 * FIELD_MAX)
-#define XML_MSG_MAX 480 /* a message, and a finding's "; file refused" */
 #define XML_TEXT_MAX_TEXT "262144"
 #define NO_ENTITY_REFS "entity references are not allowed in batch files"
 #define NO_DOCTYPE "DOCTYPE declarations are not allowed in batch files"
@@ -176,9 +163,7 @@ struct xml_state {
 	struct source *src;
 	struct peeked *pk;
 	int stream_failed;          /* our read callback saw an input error */
-	int failed;                 /* an XML error was seen */
-	long err_line;
-	char err_msg[XML_MSG_MAX];
+	struct xsd_error err;       /* the first XML error */
 	struct strbuf rowbuf;       /* the record's values, NUL-separated */
 	size_t off[ENTITY_MAX_COLS], len[ENTITY_MAX_COLS];
 	unsigned char have[ENTITY_MAX_COLS], cut[ENTITY_MAX_COLS];
@@ -239,21 +224,20 @@ static int close_cb(void *ctx)
 	return 0;
 }
 
+/* libxml2's error, without the line end its messages carry. */
 static void take_error(struct xml_state *st, const xmlError *err,
 		       long fallback_line)
 {
+	char *msg = st->err.msg;
 	size_t n;
 
-	if (st->failed)
+	if (st->err.failed)
 		return;
-	st->failed = 1;
-	st->err_line = err && err->line > 0 ? err->line : fallback_line;
-	snprintf(st->err_msg, sizeof(st->err_msg), "%s",
+	xsd_fail(&st->err, err && err->line > 0 ? err->line : fallback_line,
 		 err && err->message ? err->message : "XML parse error");
-	utf8_cut(st->err_msg, sizeof(st->err_msg));
-	n = strlen(st->err_msg);
-	while (n && (st->err_msg[n - 1] == '\n' || st->err_msg[n - 1] == ' '))
-		st->err_msg[--n] = '\0';
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
 }
 
 /* Warnings, and namespace errors (an undeclared prefix, xmlns:p=""),
@@ -279,13 +263,7 @@ static int reader_failed(struct xml_state *st, xmlTextReaderPtr r)
 
 static int fail(struct xml_state *st, long line, const char *msg)
 {
-	if (!st->failed) {
-		st->failed = 1;
-		st->err_line = line;
-		snprintf(st->err_msg, sizeof(st->err_msg), "%s", msg);
-		utf8_cut(st->err_msg, sizeof(st->err_msg));
-	}
-	return -1;
+	return xsd_fail(&st->err, line, msg);
 }
 
 /* The node the reader is on and the reader's type for it, except that
@@ -299,350 +277,22 @@ static int node_at(xmlTextReaderPtr r, xmlNodePtr *node)
 	return xmlTextReaderNodeType(r);
 }
 
-static long newlines(const xmlChar *v)
-{
-	const char *p = (const char *)v, *nl;
-	long n = 0;
-
-	while (p && (nl = strchr(p, '\n'))) {
-		n++;
-		p = nl + 1;
-	}
-	return n;
-}
-
-/* The line a node ends on, as libxml2's validator counts: it names the
- * parser's line when each piece is parsed.  A start tag: the line of its
- * '>', which the element keeps below line 65535; above, a start tag is
- * taken to be on the line where the node before it ended (prev).  Text and
- * CDATA start where the node before them ended and end after their line
- * ends (libxml2 gives text the line where its first piece ended, and
- * CDATA none).  Comments and processing instructions keep their last
- * line below 65535. */
-static long end_line(xmlTextReaderPtr r, xmlNodePtr node, int type,
-		     long prev)
-{
-	long line, first;
-
-	if (!node)
-		return xmlTextReaderGetParserLineNumber(r);
-	switch (type) {
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-		line = prev + newlines(node->content);
-		if (type == XML_READER_TYPE_TEXT) {
-			first = node->line < 65535 ? node->line :
-				xmlGetLineNo(node);
-			if (first > line)
-				line = first;
-		}
-		return line;
-	case XML_READER_TYPE_ELEMENT:
-		return node->line > 0 && node->line < 65535 ? node->line : prev;
-	default:
-		return node->line > 0 && node->line < 65535 ? node->line :
-		       prev + newlines(node->content);
-	}
-}
-
-/* What the batch XSD allows where the walk is, and the line the last node
- * ended on (end_line): it stands for an end tag, which has no node of its
- * own, and is where the next text starts. */
-struct shape {
-	enum entity e;
-	const struct entity_def *d;
-	size_t pos;                 /* the record's next possible column */
-	long line;                  /* line of the last node */
-	/* Fast paths: an element in the root's namespace declaration, and
-	 * names as the reader's dictionary holds them, compare by pointer
-	 * (the root lives as long as the walk). */
-	const xmlNs *ns;
-	const xmlChar *record, *col[ENTITY_MAX_COLS];
-};
-
-/* "{ns}local", or "local" without a namespace, as libxml2 names them. */
-static const char *qname(char *out, size_t n, const xmlChar *ns,
-			 const xmlChar *local)
-{
-	if (ns)
-		snprintf(out, n, "{%s}%s", (const char *)ns,
-			 (const char *)local);
-	else
-		snprintf(out, n, "%s", (const char *)local);
-	utf8_cut(out, n);
-	return out;
-}
-
-/* An element whose prefix is not declared is named "p:local" in the tree,
- * and in no namespace; libxml2's validator names it by its local name. */
-static const char *node_qname(char *out, size_t n, xmlNodePtr node)
-{
-	const xmlChar *colon;
-
-	if (!node->ns && (colon = xmlStrchr(node->name, ':')))
-		return qname(out, n, NULL, colon + 1);
-	return qname(out, n, node->ns ? node->ns->href : NULL, node->name);
-}
-
-static int in_batch_ns(const struct shape *sh, xmlNodePtr node)
-{
-	return node->ns && (node->ns == sh->ns || (node->ns->href &&
-		!strcmp((const char *)node->ns->href, BATCH_NS)));
-}
-
-static int name_is(xmlNodePtr node, const xmlChar *interned,
-		   const char *name)
-{
-	return node->name == interned ||
-	       !strcmp((const char *)node->name, name);
-}
-
-static int failf(struct xml_state *st, long line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int failf(struct xml_state *st, long line, const char *fmt, ...)
-{
-	char msg[sizeof(st->err_msg)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fail(st, line, msg);
-}
-
-/* "Expected is ( a )." or "Expected is one of ( a, b ).": the record's
- * columns from pos up to and including its next required one. */
-static void expected(char *out, size_t n, const struct entity_def *d,
-		     size_t pos)
-{
-	size_t i, end = pos, used;
-	char name[128];
-
-	while (end < d->ncols && !d->cols[end].required)
-		end++;
-	if (end == d->ncols)
-		end--;
-	used = (size_t)snprintf(out, n, " Expected is %s( ",
-				end > pos ? "one of " : "");
-	for (i = pos; i <= end && used < n; i++)
-		used += (size_t)snprintf(out + used, n - used, "%s%s",
-					 i > pos ? ", " : "",
-					 qname(name, sizeof(name),
-					       (const xmlChar *)BATCH_NS,
-					       (const xmlChar *)d->cols[i].xml));
-	if (used < n)
-		snprintf(out + used, n - used, " ).");
-}
-
-static int unexpected(struct xml_state *st, long line, xmlNodePtr node,
-		      const char *expect)
-{
-	char name[XML_MSG_MAX];
-
-	return failf(st, line, "Element '%s': This element is not expected.%s",
-		     node_qname(name, sizeof(name), node), expect);
-}
-
-/* Character content where only elements may be: whitespace is allowed,
- * CDATA never (libxml2 does not look inside it).  The line: a CDATA
- * section's first (start), and for text the line where it ends (end).
- * libxml2 names the line where the piece of text it was handed with the
- * first other character ends, which is the same unless the text came in
- * pieces (see tests/xsd/differences.txt). */
-static int element_only_text(struct xml_state *st, xmlNodePtr node,
-			     int type, long start, long end)
-{
-	const char *v = (const char *)node->content;
-	char name[XML_MSG_MAX];
-
-	if (type != XML_READER_TYPE_CDATA) {
-		while (v && (*v == ' ' || *v == '\t' || *v == '\n' ||
-			     *v == '\r'))
-			v++;
-		if (!v || !*v)
-			return 0;
-	}
-	return failf(st, type == XML_READER_TYPE_CDATA ? start : end,
-		     "Element '%s': Character content other than whitespace "
-		     "is not allowed because the content type is "
-		     "'element-only'.",
-		     node_qname(name, sizeof(name), node->parent));
-}
-
-/* xsi:type: a QName that resolves, in scope, to xs:string, and only on a
- * column (a record's or root's type is anonymous and every substitution
- * is blocked). */
-static int check_xsi_type(struct xml_state *st, long line, xmlNodePtr node,
-			  const xmlChar *value, int column)
-{
-	char name[XML_MSG_MAX], type[XML_MSG_MAX];
-	xmlChar *prefix = NULL, *local;
-	const xmlChar *lname, *ns = NULL;
-	xmlNsPtr nsdef;
-	int ret = 0;
-
-	node_qname(name, sizeof(name), node);
-	if (xmlValidateQName(value, 1) != 0)
-		return failf(st, line, "Element '%s', attribute '{" XSI_NS
-			     "}type': '%s' is not a valid value of the atomic "
-			     "type 'xs:QName'.", name, (const char *)value);
-	local = xmlSplitQName2(value, &prefix);
-	lname = local ? local : value;
-	/* As libxml2's validator sees the bindings: declared ones only (the
-	 * "xml" prefix is bound without a declaration), and xmlns="" binds
-	 * no namespace. */
-	nsdef = prefix && !strcmp((const char *)prefix, "xml") ? NULL :
-		xmlSearchNs(node->doc, node, prefix);
-	if (nsdef && nsdef->href && nsdef->href[0])
-		ns = nsdef->href;
-	if (prefix && !nsdef) {
-		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
-			    "}type': The QName value '%s' has no corresponding "
-			    "namespace declaration in scope.", name,
-			    (const char *)value);
-	} else if (!ns || strcmp((const char *)ns, XSD_NS) ||
-		   !xmlSchemaGetPredefinedType(lname, ns)) {
-		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
-			    "}type': The QName value '%s' of the xsi:type "
-			    "attribute does not resolve to a type definition.",
-			    name, qname(type, sizeof(type), ns, lname));
-	} else if (!column || strcmp((const char *)lname, "string")) {
-		ret = failf(st, line, "Element '%s', attribute '{" XSI_NS
-			    "}type': The type definition '%s', specified by "
-			    "xsi:type, is blocked or not validly derived from "
-			    "the type definition of the element declaration.",
-			    name, qname(type, sizeof(type), ns, lname));
-	}
-	xmlFree(local);
-	xmlFree(prefix);
-	return ret;
-}
-
-/* An attribute xsi:name. */
-static int is_xsi(xmlAttrPtr a, const char *name)
-{
-	return a->ns && !strcmp((const char *)a->ns->href, XSI_NS) &&
-	       !strcmp((const char *)a->name, name);
-}
-
-/* No declared element has attributes or is nillable.  libxml2 judges
- * xsi:nil first, then xsi:type, then the other attributes in order;
- * xsi:schemaLocation and xsi:noNamespaceSchemaLocation are hints it
- * ignores.  Namespace declarations are not attributes here. */
-static int check_attributes(struct xml_state *st, long line,
-			    xmlNodePtr node, int column)
-{
-	xmlAttrPtr a, nil = NULL;
-	char name[XML_MSG_MAX], aname[XML_MSG_MAX];
-	xmlChar *v;
-	int ret = 0;
-
-	if (!node->properties)
-		return 0;
-	node_qname(name, sizeof(name), node);
-	for (a = node->properties; a && !nil; a = a->next)
-		if (is_xsi(a, "nil"))
-			nil = a;
-	if (nil) {
-		v = xmlNodeGetContent((xmlNodePtr)nil);
-		if (xmlSchemaValidatePredefinedType(
-			    xmlSchemaGetBuiltInType(XML_SCHEMAS_BOOLEAN),
-			    v ? v : (const xmlChar *)"", NULL) != 0)
-			ret = failf(st, line, "Element '%s', attribute '{"
-				    XSI_NS "}nil': '%s' is not a valid value "
-				    "of the atomic type 'xs:boolean'.", name,
-				    v ? (const char *)v : "");
-		else
-			ret = failf(st, line, "Element '%s': The element is "
-				    "not 'nillable'.", name);
-		xmlFree(v);
-	}
-	for (a = node->properties; a && !ret; a = a->next) {
-		if (is_xsi(a, "type")) {
-			v = xmlNodeGetContent((xmlNodePtr)a);
-			ret = check_xsi_type(st, line, node,
-					     v ? v : (const xmlChar *)"", column);
-			xmlFree(v);
-		}
-	}
-	for (a = node->properties; a && !ret; a = a->next) {
-		if (is_xsi(a, "type") || is_xsi(a, "nil") ||
-		    is_xsi(a, "schemaLocation") ||
-		    is_xsi(a, "noNamespaceSchemaLocation"))
-			continue;
-		qname(aname, sizeof(aname), a->ns ? a->ns->href : NULL,
-		      a->name);
-		ret = failf(st, line, "Element '%s', attribute '%s': The "
-			    "attribute '%s' is not allowed.", name, aname,
-			    aname);
-	}
-	return ret;
-}
-
-/* A column's element: the next in the record's sequence, or after
- * optional ones only. */
-static int check_column(struct xml_state *st, struct shape *sh,
-			xmlNodePtr node, long line, int *col)
-{
-	const struct entity_def *d = sh->d;
-	char expect[700];
-	size_t i;
-
-	*col = -1;
-	if (in_batch_ns(sh, node))
-		for (i = sh->pos; i < d->ncols; i++) {
-			if (name_is(node, sh->col[i], d->cols[i].xml)) {
-				*col = (int)i;
-				break;
-			}
-			if (d->cols[i].required)
-				break;
-		}
-	if (*col < 0) {
-		expect[0] = '\0';
-		if (sh->pos < d->ncols)
-			expected(expect, sizeof(expect), d, sh->pos);
-		return unexpected(st, line, node, expect);
-	}
-	sh->pos = (size_t)*col + 1;
-	return check_attributes(st, line, node, 1);
-}
-
-/* The record's end: every required column seen. */
-static int check_record_end(struct xml_state *st, struct shape *sh,
-			    xmlNodePtr node)
-{
-	char name[XML_MSG_MAX], expect[700];
-	size_t i;
-
-	for (i = sh->pos; i < sh->d->ncols; i++)
-		if (sh->d->cols[i].required)
-			break;
-	if (i == sh->d->ncols)
-		return 0;
-	expected(expect, sizeof(expect), sh->d, sh->pos);
-	return failf(st, sh->line, "Element '%s': Missing child element(s).%s",
-		     node_qname(name, sizeof(name), node), expect);
-}
-
 /* Collect the text of the column element the reader is on. */
 static int read_value(struct xml_state *st, xmlTextReaderPtr r,
-		      struct shape *sh, xmlNodePtr elem, int col)
+		      struct xsd_shape *sh, xmlNodePtr elem, int col)
 {
 	size_t start = st->rowbuf.len;
 	xmlNodePtr node;
 	int rc, type;
-	char name[XML_MSG_MAX];
 
 	st->have[col] = 1;
 	st->cut[col] = 0;
 	if (!xmlTextReaderIsEmptyElement(r)) {
-		while ((rc = xmlTextReaderRead(r)) == 1 && !st->failed) {
+		while ((rc = xmlTextReaderRead(r)) == 1 && !st->err.failed) {
 			type = node_at(r, &node);
 			if (type == XML_READER_TYPE_END_ELEMENT)
 				break;
-			sh->line = end_line(r, node, type, sh->line);
+			sh->line = xsd_end_line(r, node, type, sh->line);
 			if (type == XML_READER_TYPE_TEXT ||
 			    type == XML_READER_TYPE_CDATA) {
 				const char *v = (const char *)node->content;
@@ -654,16 +304,12 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r,
 				}
 				strbuf_add(&st->rowbuf, v, n);
 			} else if (type == XML_READER_TYPE_ELEMENT) {
-				return failf(st, sh->line, "Element '%s': "
-					     "Element content is not allowed, "
-					     "because the type definition is "
-					     "simple.", node_qname(name,
-						sizeof(name), elem));
+				return xsd_simple_content(sh, elem);
 			} else if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
 				return fail(st, sh->line, NO_ENTITY_REFS);
 			}
 		}
-		if (rc != 1 || st->failed)
+		if (rc != 1 || st->err.failed)
 			return reader_failed(st, r);
 	}
 	st->off[col] = start;
@@ -720,8 +366,8 @@ static int replay(struct run *run, struct source *src,
 			len[i] = pipe_get32(&at);
 		}
 		i = pipe_get32(&at);
-		ingest_record(&rec, src, line, (const char *)at, off, len,
-			      have, cut);
+		record_init(&rec, src, line, (const char *)at, off, len, have,
+			    cut);
 		at += i;
 		if (sink(run, &rec) < 0)
 			return -2;
@@ -729,75 +375,40 @@ static int replay(struct run *run, struct source *src,
 	return 0;
 }
 
-/* The root element: one of the schema's three global elements, and the
- * entity --entity names, if any. */
+/* The root element: the schema's, and the entity --entity names, if
+ * any. */
 static int check_root(struct xml_state *st, xmlTextReaderPtr r,
-		      struct shape *sh, xmlNodePtr node, long line)
+		      struct xsd_shape *sh, xmlNodePtr node)
 {
-	char name[XML_MSG_MAX];
-	size_t i;
-	int e;
-
-	e = in_batch_ns(sh, node) ? 0 : ENTITY_COUNT;
-	for (; e < ENTITY_COUNT; e++)
-		if (!strcmp((const char *)node->name, entity_defs[e].xml_root))
-			break;
-	if (e == ENTITY_COUNT)
-		return failf(st, line, "Element '%s': No matching global "
-			     "declaration available for the validation root.",
-			     node_qname(name, sizeof(name), node));
-	if (check_attributes(st, line, node, 0))
+	if (xsd_check_root(sh, r, node, sh->line))
 		return -1;
-	if (st->run->opt.entity != ENTITY_NONE &&
-	    st->run->opt.entity != (enum entity)e)
-		return fail(st, line, "root element does not match --entity");
-	sh->e = st->entity = (enum entity)e;
-	sh->d = &entity_defs[e];
-	sh->ns = node->ns;
-	sh->record = xmlTextReaderConstString(r, (const xmlChar *)
-					      sh->d->xml_record);
-	for (i = 0; i < sh->d->ncols; i++)
-		sh->col[i] = xmlTextReaderConstString(r, (const xmlChar *)
-						      sh->d->cols[i].xml);
+	if (st->run->opt.entity != ENTITY_NONE && st->run->opt.entity != sh->e)
+		return fail(st, sh->line, "root element does not match --entity");
+	st->entity = sh->e;
 	return 0;
-}
-
-static int check_record(struct xml_state *st, struct shape *sh,
-			xmlNodePtr node, long line)
-{
-	char expect[XML_MSG_MAX + 32], name[XML_MSG_MAX];
-
-	if (!in_batch_ns(sh, node) ||
-	    !name_is(node, sh->record, sh->d->xml_record)) {
-		snprintf(expect, sizeof(expect), " Expected is ( %s ).",
-			 qname(name, sizeof(name), (const xmlChar *)BATCH_NS,
-			       (const xmlChar *)sh->d->xml_record));
-		return unexpected(st, line, node, expect);
-	}
-	sh->pos = 0;
-	return check_attributes(st, line, node, 0);
 }
 
 /* A record's end tag (or its empty element): checked, then handed on;
  * -1, or what emit() returns. */
-static int end_record(struct xml_state *st, struct shape *sh,
+static int end_record(struct xml_state *st, struct xsd_shape *sh,
 		      xmlNodePtr record, uint64_t line)
 {
-	if (check_record_end(st, sh, record))
+	if (xsd_check_record_end(sh, record))
 		return -1;
 	return emit(st, line);
 }
 
 static int walk(struct xml_state *st, xmlTextReaderPtr r)
 {
-	struct shape sh = { .e = ENTITY_NONE, .line = 1 };
+	struct xsd_shape sh;
 	xmlNodePtr node, record = NULL;
 	uint64_t rec_line = 0;
 	long start;
 	int rc, type, depth, col, ret;
 
+	xsd_shape_init(&sh, &st->err);
 	while ((rc = xmlTextReaderRead(r)) == 1) {
-		if (st->failed)
+		if (st->err.failed)
 			return -1;
 		type = node_at(r, &node);
 		if (type == XML_READER_TYPE_END_ELEMENT) {
@@ -808,14 +419,14 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 		}
 		depth = xmlTextReaderDepth(r);
 		start = sh.line;
-		sh.line = end_line(r, node, type, sh.line);
+		sh.line = xsd_end_line(r, node, type, sh.line);
 		switch (type) {
 		case XML_READER_TYPE_ELEMENT:
 			if (depth == 0) {
-				if (check_root(st, r, &sh, node, sh.line))
+				if (check_root(st, r, &sh, node))
 					return -1;
 			} else if (depth == 1) {
-				if (check_record(st, &sh, node, sh.line))
+				if (xsd_check_record(&sh, node, sh.line))
 					return -1;
 				record = node;
 				rec_line = (uint64_t)sh.line;
@@ -825,15 +436,15 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 				    (ret = end_record(st, &sh, node, rec_line)))
 					return ret;
 			} else {
-				if (check_column(st, &sh, node, sh.line, &col) ||
+				if (xsd_check_column(&sh, node, sh.line, &col) ||
 				    read_value(st, r, &sh, node, col) < 0)
 					return -1;
 			}
 			break;
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
-			if (depth > 0 &&
-			    element_only_text(st, node, type, start, sh.line))
+			if (depth > 0 && xsd_element_only_text(&sh, node, type,
+							       start, sh.line))
 				return -1;
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
@@ -844,7 +455,7 @@ static int walk(struct xml_state *st, xmlTextReaderPtr r)
 			break;
 		}
 	}
-	if (rc != 0 || st->failed || st->stream_failed)
+	if (rc != 0 || st->err.failed || st->stream_failed)
 		return reader_failed(st, r);
 	if (sh.e == ENTITY_NONE)
 		return fail(st, 1, "no root element");
@@ -869,8 +480,8 @@ static void *parser_main(void *arg)
 	return NULL;
 }
 
-int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
-	       record_sink sink)
+enum ingest_result ingest_xml(struct run *run, struct source *src,
+			      struct peeked *pk, record_sink sink)
 {
 	struct xml_state st;
 	xmlTextReaderPtr r;
@@ -889,14 +500,15 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 			   XML_PARSE_NOWARNING);
 	if (!r) {
 		strbuf_release(&st.rowbuf);
-		return error("cannot start the XML reader");
+		error("cannot start the XML reader");
+		return INGEST_FAILED;
 	}
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, &st);
 	st.reader = r;
 	if (pipe_start(&st.pipe, pk->in, parser_main, &st) < 0) {
 		xmlFreeTextReader(r);
 		strbuf_release(&st.rowbuf);
-		return -2;
+		return INGEST_FAILED;
 	}
 	while (!done) {
 		done = replay(run, src, pipe_take(&st.pipe), sink);
@@ -909,28 +521,30 @@ int ingest_xml(struct run *run, struct source *src, struct peeked *pk,
 	xmlFreeTextReader(r);
 	strbuf_release(&st.rowbuf);
 	if (ret == -2)
-		return -2;
-	if (st.stream_failed)
-		return ingest_stream_failed(run, src, pk->in);
+		return INGEST_FAILED;
+	if (st.stream_failed) {
+		run_refuse_input(run, src, pk->in);
+		return INGEST_REFUSED;
+	}
 	if (st.text_too_long) {
-		st.failed = 0;
+		st.err.failed = 0;
 		fail(&st, st.stop_line, "more than " XML_TEXT_MAX_TEXT " bytes "
 		     "of text without markup: a value far over the "
 		     FIELD_MAX_TEXT "-byte limit");
 		ret = -1;
 	}
 	if (st.prolog.doctype_line) {
-		st.failed = 0;
+		st.err.failed = 0;
 		fail(&st, st.prolog.doctype_line, NO_DOCTYPE);
 		ret = -1;
 	}
 	if (ret < 0) {
-		run_refuse(run, src, 65, "line %ld: %s", st.err_line,
-			   st.err_msg);
-		run_finding(run, src, st.err_line > 0 ? (uint64_t)st.err_line : 0,
+		run_refuse(run, src, 65, "line %ld: %s", st.err.line,
+			   st.err.msg);
+		run_finding(run, src, st.err.line > 0 ? (uint64_t)st.err.line : 0,
 			    NULL, -1, RULE_XML_INVALID, NULL, 0, "%s; file "
-			    "refused", st.err_msg);
-		return -1;
+			    "refused", st.err.msg);
+		return INGEST_REFUSED;
 	}
-	return 0;
+	return INGEST_OK;
 }

@@ -1,5 +1,8 @@
-/* run.c -- recording findings and refusals against the run.  See run.h.
+/* run.c -- the run's lifecycle, and recording findings and refusals
+ * against it.  See run.h.
  *
+ * A run is named by its start (UTC, to the second) and the process id, so
+ * two runs in the same second get different report directories.
  * Values shown in findings are made safe for every report here, once:
  * bytes that are not valid UTF-8 and control characters become \xHH, and
  * the value is cut after VALUE_SHOW_MAX bytes with "..." so a hostile
@@ -7,14 +10,78 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "csprecon/cli.h"
+#include "csprecon/crossref.h"
+#include "csprecon/dedup.h"
 #include "csprecon/findings.h"
 #include "csprecon/run.h"
+#include "csprecon/stream.h"
 #include "csprecon/util.h"
+#include "csprecon/webmail.h"
 #include "csprecon/banned.h"
 
 #define VALUE_SHOW_MAX 200
+
+static void make_run_id(struct run *run)
+{
+	struct tm tm;
+	char t[32];
+
+	gmtime_r(&run->started.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(run->id, sizeof(run->id), "%s-%ld", t, (long)getpid());
+}
+
+void run_init(struct run *run, const char *command)
+{
+	memset(run, 0, sizeof(*run));
+	run->command = command;
+	clock_gettime(CLOCK_REALTIME, &run->started);
+	clock_gettime(CLOCK_MONOTONIC, &run->mono0);
+	make_run_id(run);
+}
+
+void run_release(struct run *run)
+{
+	free(run->src);
+	findings_close(run->findings);
+	dedup_free(run->dedup);
+	crossref_free(run->xj);
+	webmail_free(run->webmail);
+}
+
+int run_exit_code(const struct run *run)
+{
+	size_t i;
+	int code = EXIT_OK;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].refused == EXIT_IOERR)
+			return EXIT_IOERR;
+		else if (run->src[i].refused)
+			code = EXIT_REFUSED;
+	if (code)
+		return code;
+	for (i = 0; i < RULE_COUNT; i++)
+		if (run->rule_count[i] && rule_defs[i].severity == SEV_ERROR)
+			return EXIT_FINDINGS;
+	return EXIT_OK;
+}
+
+int run_any_refused(const struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nsrc; i++)
+		if (run->src[i].refused)
+			return 1;
+	return 0;
+}
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
@@ -152,4 +219,10 @@ void run_refuse(struct run *run, struct source *src, int exit_code,
 	src->rows_read = src->rows_rejected = src->rows_folded = 0;
 	findings_drop_file(run->findings, (int)src->no);
 	error("%s: %s", src->path, src->refusal);
+}
+
+void run_refuse_input(struct run *run, struct source *src,
+		      const struct input *in)
+{
+	run_refuse(run, src, input_exit_code(in), "%s", in->message);
 }

@@ -1,4 +1,5 @@
-/* stream.c -- plain and gzip input with hashing and caps.  See stream.h. */
+/* stream.c -- plain and gzip input with hashing and caps, and the peeked
+ * stream a reader takes over.  See stream.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -237,6 +238,22 @@ ssize_t input_read(struct input *in, void *buf, size_t len)
 	if (in->ra)
 		return readahead_read(in, buf, len);
 	return input_read_direct(in, buf, len);
+}
+
+long peeked_read(struct peeked *p, void *buf, size_t len)
+{
+	size_t n;
+
+	if (p->max_read && len > p->max_read)
+		len = p->max_read;
+	if (p->head_len) {
+		n = p->head_len < len ? p->head_len : len;
+		memcpy(buf, p->head, n);
+		p->head += n;
+		p->head_len -= n;
+		return (long)n;
+	}
+	return (long)input_read(p->in, buf, len);
 }
 
 /* The read-ahead: the thread calls input_read() as the caller would, and

@@ -1,10 +1,9 @@
-/* run.h -- the run context shared by every stage, and the record type.
+/* run.h -- the run context shared by every stage.
  *
  * A run owns its sources (input files), the finding store, the duplicate
- * detector and the counters that reports read.  Stages get the run and a
- * record; none keeps state of its own between records except through here.
- * Records flow forward: ingest fills raw values, validate fills normalised
- * values and findings, the sink (check or reconcile) consumes them.
+ * detector and the counters that reports read, from run_init() to
+ * run_release().  Stages get the run and a record (record.h); none keeps
+ * state of its own between records except through here.
  */
 #ifndef CSPRECON_RUN_H
 #define CSPRECON_RUN_H
@@ -13,12 +12,13 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "csprecon/dedup.h"
+#include "csprecon/record.h"
 #include "csprecon/rules.h"
 #include "csprecon/schema.h"
 
 struct findings;
 struct dedup;
+struct input;
 struct stage;
 struct master;
 struct webmail_list;
@@ -96,38 +96,25 @@ struct run {
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
 };
 
+/* Start a run of command ("check", ...): every field zeroed, the start
+ * times taken and the run id made. */
+void run_init(struct run *run, const char *command);
+
+/* Free what the run holds: its sources, the finding store, the duplicate
+ * detector, the relationship judge and the web-mail list (each may be
+ * NULL).  run->stage and run->master are closed by whoever opened them. */
+void run_release(struct run *run);
+
+/* The exit code a run's findings and refusals stand for (SPEC §7): 74 or
+ * 65 for a refused input, else 1 for an error-level finding, else 0. */
+int run_exit_code(const struct run *run);
+
+/* Whether an input of the run was refused as a whole. */
+int run_any_refused(const struct run *run);
+
 /* Classes of an accepted row against the master (SPEC §4). */
 enum change_kind { CH_NEW, CH_CHANGED, CH_UNCHANGED, CH_REACTIVATED,
 		   CH_RETIRED };
-
-/* One record of one entity, as it flows through the stages. */
-struct record {
-	enum entity entity;
-	struct source *src;
-	uint64_t line;             /* where the record starts (header = 1) */
-	/* Filled by ingest: trimmed raw values (NUL-terminated). */
-	const char *raw[ENTITY_MAX_COLS];
-	size_t raw_len[ENTITY_MAX_COLS];
-	unsigned char present[ENTITY_MAX_COLS]; /* column/element present */
-	unsigned char cut[ENTITY_MAX_COLS];     /* value cut at FIELD_MAX */
-	/* Filled by validate: normalised values (NULL: empty, no default). */
-	const char *val[ENTITY_MAX_COLS];
-	size_t val_len[ENTITY_MAX_COLS];
-	unsigned char bad[ENTITY_MAX_COLS];     /* value failed its rule */
-	char norm[ENTITY_MAX_COLS][40];         /* storage for short values */
-	unsigned char key_guid[ENTITY_MAX_COLS]; /* validate_key parsed this
-						  * GUID into norm */
-	char key[96];              /* normalised key, "" when unusable */
-	int key_ok;                /* key normalised: every key column parsed */
-	struct dedup_probe probe;  /* the key's hash, when key_ok */
-	int repeat;                /* the key was seen before in this run */
-	uint64_t hash;             /* hash of the normalised values */
-	int errors;                /* error-level findings on this record */
-	int warnings;
-};
-
-/* What ingest hands each finished record to. */
-typedef int (*record_sink)(struct run *run, struct record *rec);
 
 /* Record a finding against a record (rec may be NULL for a file-level
  * finding, with src and line given).  col is a column index or -1; value
@@ -150,5 +137,11 @@ int run_finding_key(struct run *run, struct source *src, uint64_t line,
  * says why, if a rule code covers it. */
 void run_refuse(struct run *run, struct source *src, int exit_code,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Refuse src for its failed input stream (a read error, a corrupt or
+ * truncated gzip stream, over a cap), with the exit code and the message
+ * the stream gives (input_exit_code(), in->message). */
+void run_refuse_input(struct run *run, struct source *src,
+		      const struct input *in);
 
 #endif

@@ -8,7 +8,8 @@
  * a gzip bomb is refused early.  Corruption, a truncated gzip stream or
  * bytes after the last gzip member are errors: input_read() returns 0 only
  * at a clean end of stream, so a caller may count nothing as read until it
- * has seen that 0.
+ * has seen that 0.  A peeked stream hands out the bytes read ahead of a
+ * reader before the rest of its input.
  *
  * zlib's inflate is used directly rather than gzread(): gzread() hides the
  * raw bytes (needed for the SHA-256 and the ratio cap), reads a truncated
@@ -74,6 +75,19 @@ int input_open(struct input *in, const char *path, uint64_t max_bytes);
  * end of stream (sha256 is then set), or -1 with in->status and
  * in->message set; after -1 every call returns -1. */
 ssize_t input_read(struct input *in, void *buf, size_t len);
+
+/* An input whose first bytes were already read to look at them (ingest
+ * reads them to tell the format): a reader takes the stream from here. */
+struct peeked {
+	struct input *in;
+	const unsigned char *head; /* bytes read ahead, not yet handed out */
+	size_t head_len;
+	size_t max_read;           /* if not 0, hand out at most this per read */
+};
+
+/* Read from a peeked stream: the bytes read ahead first, then the input.
+ * Same return values as input_read(). */
+long peeked_read(struct peeked *p, void *buf, size_t len);
 
 /* From here on, read (hash, inflate) the input on a thread of its own,
  * chunk bytes at a time, while the caller reads what that thread has read.

@@ -24,7 +24,7 @@
 #include "csprecon/ingest.h"
 #include "csprecon/util.h"
 #include "csprecon/webmail.h"
-#include "csprecon/xml.h"
+#include "csprecon/ingest_xml.h"
 
 /* What a reading produced, as text: one line per record or finding. */
 static struct strbuf got;
@@ -77,7 +77,7 @@ static int read_once(const char *path, size_t chunk)
 	struct source src;
 	struct input in;
 	static struct head head;
-	int ret;
+	enum ingest_result ret;
 
 	memset(&run, 0, sizeof(run));
 	memset(&src, 0, sizeof(src));
