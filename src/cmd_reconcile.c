@@ -44,7 +44,7 @@ static char *command_line(const struct cli *cli)
 	struct strbuf sb;
 	int i;
 
-	strbuf_init(&sb, 65536);
+	strbuf_init_capped(&sb, 65536);
 	for (i = 0; i < cli->argc; i++)
 		if (strbuf_addf(&sb, "%s%s", i ? " " : "", cli->argv[i]) < 0)
 			break;

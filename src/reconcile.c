@@ -214,7 +214,7 @@ int stage_master_map(struct stage *s, enum entity e)
 	mm = xcalloc(1, sizeof(*mm));
 	mm->mask = 1023;
 	mm->index = xcalloc(mm->mask + 1, sizeof(*mm->index));
-	strbuf_init(&sb, 1024);
+	strbuf_init(&sb);
 	map_sql(&sb, e);
 	st = m_prepare(s->m, sb.buf);
 	strbuf_release(&sb);
@@ -321,7 +321,7 @@ struct stage *stage_open(struct master *m, int lean)
 	       "CREATE TABLE temp.act(entity INTEGER, kind INTEGER, key TEXT,"
 	       " k1 TEXT, k2 TEXT, PRIMARY KEY (entity, kind, key))"
 	       " WITHOUT ROWID");
-	strbuf_init(&sb, 1 << 16);
+	strbuf_init(&sb);
 	for (e = 0; e < ENTITY_COUNT; e++) {
 		const char *t = entity_defs[e].name;
 
@@ -710,7 +710,7 @@ static uint64_t retire_by_map(struct master *m, const struct mastermap *mm,
 	uint64_t n = 0;
 	int rc;
 
-	strbuf_init(&sb, 1024);
+	strbuf_init(&sb);
 	map_sql(&sb, e);
 	walk = m_prepare(m, sb.buf);
 	strbuf_reset(&sb);
@@ -777,7 +777,7 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 		/* An initial load: every staged row is new, and nothing is
 		 * retired.  The apply inserts the whole stage; changes.csv
 		 * lists the new rows in key order (reconcile_each_change). */
-		strbuf_init(&sb, 256);
+		strbuf_init(&sb);
 		strbuf_addf(&sb, "SELECT count(*) FROM temp.s_%s", t);
 		sel = m_prepare(m, sb.buf);
 		strbuf_release(&sb);
@@ -790,7 +790,7 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	/* Master rows after all: the lookups below go by the stage's key. */
 	if (stage_key_index(run->stage, e) < 0)
 		return -1;
-	strbuf_init(&sb, 1 << 16);
+	strbuf_init(&sb);
 	strbuf_addstr(&sb, "SELECT s.key, s.file_no, s.row_hash = m.row_hash,"
 		      " m.retired_run IS NOT NULL, m.row_hash IS NULL");
 	for (i = 0; i < d->ncols; i++)
@@ -882,7 +882,7 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	/* retired: master rows the snapshot no longer lists */
 	if (!m->failed && snapshot && entity_in_batch(run, e) &&
 	    (!mm || mm->unseen)) {
-		strbuf_init(&sb, 1 << 16);
+		strbuf_init(&sb);
 		if (mm) {
 			cls[CH_RETIRED] = retire_by_map(m, mm, e);
 		} else {
@@ -961,7 +961,7 @@ int reconcile_each_change(struct run *run,
 
 	if (!s)
 		return -1;
-	strbuf_init(&sql, 1024);
+	strbuf_init(&sql);
 	for (e = 0; e < ENTITY_COUNT && !ret; e++) {
 		if (!run->all_new[e]) {
 			sqlite3_reset(s);
@@ -1140,7 +1140,7 @@ static int apply_entity(struct master *m, enum entity e, sqlite3_int64 run_no,
 	struct strbuf sb;
 	size_t i;
 
-	strbuf_init(&sb, 1 << 16);
+	strbuf_init(&sb);
 	/* changed and reactivated rows */
 	strbuf_addf(&sb, "UPDATE main.%s AS m SET ", t);
 	for (i = 0; i < d->ncols; i++)
