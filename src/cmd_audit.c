@@ -17,8 +17,8 @@
 #include "csprecon/dedup.h"
 #include "csprecon/findings.h"
 #include "csprecon/master.h"
-#include "csprecon/reconcile.h"
 #include "csprecon/regions.h"
+#include "csprecon/stage.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 

@@ -17,8 +17,10 @@
 #include "csprecon/batch.h"
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
+#include "csprecon/ledger.h"
 #include "csprecon/reconcile.h"
 #include "csprecon/regions.h"
+#include "csprecon/stage.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -122,7 +124,7 @@ static int classify_and_commit(struct run *run, const struct cli *cli,
 		return 0;
 	run->not_applied[0] = '\0';
 	cmdline = command_line(cli);
-	ret = reconcile_commit(run, m, cmdline, cli->apply);
+	ret = ledger_commit(run, m, cmdline, cli->apply);
 	free(cmdline);
 	if (ret < 0) {
 		error("nothing applied: the transaction was rolled back");

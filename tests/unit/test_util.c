@@ -43,7 +43,8 @@ static void append(struct strbuf *sb, enum how how, const char *piece)
 static void grows_past_any_size(void **state)
 {
 	static const enum how hows[] = { ADD, ADDSTR, ADDF };
-	static const char piece[] = "m.customer_tenant_id = s.customer_tenant_id AND ";
+	static const char piece[] = "m.reseller_tenant_id = s.reseller_tenant_id"
+				    " AND ";
 	const size_t plen = sizeof(piece) - 1, n = (2u << 20) / plen;
 	struct strbuf sb;
 	size_t h, i;
