@@ -25,7 +25,7 @@
 #include "csprecon/dedup.h"
 #include "csprecon/findings.h"
 #include "csprecon/ingest.h"
-#include "csprecon/reconcile.h"
+#include "csprecon/stage.h"
 #include "csprecon/report.h"
 #include "csprecon/validate.h"
 #include "csprecon/webmail.h"

@@ -17,8 +17,8 @@
 #include "csprecon/dedup.h"
 #include "csprecon/findings.h"
 #include "csprecon/master.h"
-#include "csprecon/reconcile.h"
 #include "csprecon/regions.h"
+#include "csprecon/stage.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -61,6 +61,8 @@ int cmd_audit(struct cli *cli)
 		goto out;
 	code = EXIT_INTERNAL;
 	run.master = &m;
+	/* An empty stage: the cross-entity rules read its tables by name
+	 * (stage.h), and an audit has no batch to put in them. */
 	if (!(run.findings = findings_open()) || !(run.stage = stage_open(&m, 0)))
 		goto out;
 	o.regions = rg;

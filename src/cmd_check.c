@@ -12,7 +12,7 @@
 #include "csprecon/batch.h"
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
-#include "csprecon/reconcile.h"
+#include "csprecon/stage.h"
 #include "csprecon/run.h"
 #include "csprecon/banned.h"
 

@@ -90,7 +90,7 @@ static int write_rows(struct master *m, enum entity e, int xml, struct out *o)
 	size_t i;
 	int rc, bad = 0;
 
-	strbuf_init(&sql, 4096);
+	strbuf_init(&sql);
 	strbuf_addstr(&sql, "SELECT ");
 	for (i = 0; i < d->ncols; i++)
 		strbuf_addf(&sql, "%s%s", i ? ", " : "", d->cols[i].name);
@@ -169,7 +169,7 @@ int cmd_export(struct cli *cli)
 		master_close(&m);
 		return code;
 	}
-	strbuf_init(&tmp, 8192);
+	strbuf_init_capped(&tmp, 8192);
 	if (path) {
 		if (strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
 			master_close(&m);

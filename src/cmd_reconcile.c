@@ -17,8 +17,10 @@
 #include "csprecon/batch.h"
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
+#include "csprecon/ledger.h"
 #include "csprecon/reconcile.h"
 #include "csprecon/regions.h"
+#include "csprecon/stage.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -39,12 +41,15 @@ int cmd_init(struct cli *cli)
 	return code;
 }
 
+/* The command line for the run ledger.  Its words are the user's (a glob
+ * may bring thousands of paths): the ledger keeps the whole words that fit
+ * in 64 KiB. */
 static char *command_line(const struct cli *cli)
 {
 	struct strbuf sb;
 	int i;
 
-	strbuf_init(&sb, 65536);
+	strbuf_init_capped(&sb, 65536);
 	for (i = 0; i < cli->argc; i++)
 		if (strbuf_addf(&sb, "%s%s", i ? " " : "", cli->argv[i]) < 0)
 			break;
@@ -98,12 +103,41 @@ static int valves_trip(struct run *run, const struct cli *cli,
 	return 0;
 }
 
+/* Classify the batch and, when the run writes, commit it once the safety
+ * valves pass (or record why not); 0, or the exit code of a failure. */
+static int classify_and_commit(struct run *run, const struct cli *cli,
+			       struct master *m, int write)
+{
+	char *cmdline;
+	int ret;
+
+	if (reconcile_classify(run, m, cli->snapshot) < 0)
+		return m->exit_code ? m->exit_code : EXIT_IOERR;
+	phase_done("classify");
+	if (cli->apply && valves_trip(run, cli, m) && !cli->force) {
+		error("not applied: %s (--force applies anyway)",
+		      run->not_applied);
+		run->exit_code = EXIT_REFUSED;
+		return 0;
+	}
+	if (!write)
+		return 0;
+	run->not_applied[0] = '\0';
+	cmdline = command_line(cli);
+	ret = ledger_commit(run, m, cmdline, cli->apply);
+	free(cmdline);
+	if (ret < 0) {
+		error("nothing applied: the transaction was rolled back");
+		return m->exit_code ? m->exit_code : EXIT_IOERR;
+	}
+	return 0;
+}
+
 int cmd_reconcile(struct cli *cli)
 {
 	struct regions *rg = NULL;
 	struct master m;
 	struct run run;
-	char *cmdline = NULL;
 	int code, write = cli->apply || cli->record;
 
 	memset(&m, 0, sizeof(m));
@@ -130,32 +164,15 @@ int cmd_reconcile(struct cli *cli)
 	code = batch_read(&run, cli, &m, rg, cli->snapshot);
 	if (code)
 		goto out;
-	if (run_any_refused(&run)) {
+	if (run_any_refused(&run))
 		snprintf(run.not_applied, sizeof(run.not_applied),
 			 "an input was refused; nothing is applied");
-	} else if (reconcile_classify(&run, &m, cli->snapshot) < 0 ||
-		   (phase_done("classify"), 0)) {
-		code = m.exit_code ? m.exit_code : EXIT_IOERR;
+	else if ((code = classify_and_commit(&run, cli, &m, write)))
 		goto out;
-	} else if (cli->apply && valves_trip(&run, cli, &m) && !cli->force) {
-		error("not applied: %s (--force applies anyway)",
-		      run.not_applied);
-		run.exit_code = EXIT_REFUSED;
-	} else if (write) {
-		run.not_applied[0] = '\0';
-		cmdline = command_line(cli);
-		if (reconcile_commit(&run, &m, cmdline, cli->apply) < 0) {
-			code = m.exit_code ? m.exit_code : EXIT_IOERR;
-			error("nothing applied: the transaction was rolled "
-			      "back");
-			goto out;
-		}
-	}
 	phase_done("commit");
 	code = batch_finish(&run);
 	phase_done("reports");
 out:
-	free(cmdline);
 	batch_close(&run, &m, rg);
 	return code;
 }

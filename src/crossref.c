@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "csprecon/crossref.h"
+#include "csprecon/stage.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -480,20 +481,21 @@ static int make_views(struct master *m, int audit)
 	 * fields, whose bad values are NULL (bit i of bad: column i). */
 	return m_exec(m,
 		"CREATE TEMP VIEW subj_mpn AS SELECT file_no, line, key, type,"
-		" global_mpn_id, 0 AS bad FROM temp.s_mpn_ids"
+		" global_mpn_id, 0 AS bad FROM " STAGE_ROWS("mpn_ids")
 		" UNION ALL SELECT file_no, line, key, type, global_mpn_id, bad"
-		" FROM temp.x_mpn_ids;"
+		" FROM " STAGE_REJECTED("mpn_ids") ";"
 		"CREATE TEMP VIEW subj_res AS SELECT file_no, line, key, country,"
-		" mpn_id, 0 AS bad FROM temp.s_resellers"
+		" mpn_id, 0 AS bad FROM " STAGE_ROWS("resellers")
 		" UNION ALL SELECT file_no, line, key, country, mpn_id, bad"
-		" FROM temp.x_resellers;"
+		" FROM " STAGE_REJECTED("resellers") ";"
 		"CREATE TEMP VIEW subj_rel AS SELECT file_no, line, key,"
 		" customer_country, reseller_tenant_id, reseller_mpn_id,"
 		" relationship_to_partner, state, dap, 0 AS bad"
-		" FROM temp.s_relationships UNION ALL SELECT file_no, line, key,"
+		" FROM " STAGE_ROWS("relationships")
+		" UNION ALL SELECT file_no, line, key,"
 		" customer_country, reseller_tenant_id, reseller_mpn_id,"
 		" relationship_to_partner, state, dap, bad"
-		" FROM temp.x_relationships");
+		" FROM " STAGE_REJECTED("relationships"));
 }
 
 /* m_exec() of one statement whose ?1 is entity e: sticky, and a failure
@@ -526,30 +528,30 @@ static int make_effective(struct master *m)
 		"CREATE TABLE temp.eff_mpn(mpn_id TEXT PRIMARY KEY, type TEXT,"
 		" country TEXT, status TEXT) WITHOUT ROWID;"
 		"INSERT INTO temp.eff_mpn SELECT key, type, country, status"
-		" FROM temp.s_mpn_ids");
+		" FROM " STAGE_ROWS("mpn_ids"));
 	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_mpn SELECT mpn_id, type, country,"
 		" status FROM main.mpn_ids m WHERE m.retired_run IS NULL AND"
 		" ((SELECT replaced FROM temp.scope WHERE entity = ?1) = 0 OR"
-		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = ?1 AND"
+		" EXISTS (SELECT 1 FROM " STAGE_KEPT " k WHERE k.entity = ?1 AND"
 		" k.key = m.mpn_id))", ENTITY_MPN_IDS);
 	m_exec(m,
 		"CREATE TABLE temp.eff_res(tenant_id TEXT PRIMARY KEY, country"
 		" TEXT, mpn_id TEXT, relationship TEXT, mpa_signed TEXT,"
 		" from_master INTEGER) WITHOUT ROWID;"
 		"INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
-		" relationship, mpa_signed, 0 FROM temp.s_resellers");
+		" relationship, mpa_signed, 0 FROM " STAGE_ROWS("resellers"));
 	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_res SELECT tenant_id, country,"
 		" mpn_id, relationship, mpa_signed, 1 FROM main.resellers m"
 		" WHERE m.retired_run IS NULL AND"
 		" ((SELECT replaced FROM temp.scope WHERE entity = ?1) = 0 OR"
-		" EXISTS (SELECT 1 FROM temp.kept k WHERE k.entity = ?1 AND"
+		" EXISTS (SELECT 1 FROM " STAGE_KEPT " k WHERE k.entity = ?1 AND"
 		" k.key = m.tenant_id))", ENTITY_RESELLERS);
 	return m_exec(m,
 		"CREATE INDEX temp.eff_res_mpn ON eff_res(mpn_id);"
 		"CREATE INDEX IF NOT EXISTS temp.s_resellers_mpn"
-		" ON s_resellers(mpn_id)");
+		" ON " STAGE_ROWS_NAME("resellers") "(mpn_id)");
 }
 
 /* Run one phase's rules; error-level findings on batch rows reject them. */
@@ -610,7 +612,8 @@ static int reject_rows(struct run *run, struct master *m, enum entity e)
 
 	/* Only accepted rows are newly rejected: rows already rejected by
 	 * their own fields were counted when read. */
-	snprintf(sql, sizeof(sql), "SELECT file_no, count(*) FROM temp.s_%s"
+	snprintf(sql, sizeof(sql), "SELECT file_no, count(*) FROM "
+		 STAGE_ROWS("%s")
 		 " WHERE key IN (SELECT key FROM temp.rejects) GROUP BY file_no",
 		 entity_defs[e].name);
 	s = m_prepare(m, sql);
@@ -622,10 +625,11 @@ static int reject_rows(struct run *run, struct master *m, enum entity e)
 				(uint64_t)sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	exec_entity(m, "INSERT OR IGNORE INTO temp.kept SELECT ?1, key FROM"
+	exec_entity(m, "INSERT OR IGNORE INTO " STAGE_KEPT " SELECT ?1, key FROM"
 		    " temp.rejects", e);
-	snprintf(sql, sizeof(sql), "DELETE FROM temp.s_%s WHERE key IN"
-		 " (SELECT key FROM temp.rejects)", entity_defs[e].name);
+	snprintf(sql, sizeof(sql), "DELETE FROM " STAGE_ROWS("%s")
+		 " WHERE key IN (SELECT key FROM temp.rejects)",
+		 entity_defs[e].name);
 	m_exec(m, sql);
 	return m->failed ? -1 : 0;
 }

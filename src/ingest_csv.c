@@ -630,7 +630,7 @@ enum ingest_result ingest_csv(struct run *run, struct source *src,
 	st.sink = sink;
 	st.in_header = 1;
 	st.rec_line = 1;
-	strbuf_init(&st.row, ENTITY_MAX_COLS * (FIELD_MAX + 1));
+	strbuf_init_capped(&st.row, ENTITY_MAX_COLS * (FIELD_MAX + 1));
 	src->entity = ENTITY_NONE;
 
 	if (pk->head_len >= 2 && ((pk->head[0] == 0xff && pk->head[1] == 0xfe) ||

@@ -314,6 +314,9 @@ static int read_value(struct xml_state *st, xmlTextReaderPtr r,
 	}
 	st->off[col] = start;
 	st->len[col] = st->rowbuf.len - start;
+	/* The appends cannot fail: check_column() lets each column in once
+	 * and a value stops at FIELD_MAX, so the row holds at most
+	 * ENTITY_MAX_COLS capped fields. */
 	strbuf_add(&st->rowbuf, "", 1);
 	return 0;
 }
@@ -494,7 +497,7 @@ enum ingest_result ingest_xml(struct run *run, struct source *src,
 	st.pk = pk;
 	st.entity = ENTITY_NONE;
 	src->entity = run->opt.entity;
-	strbuf_init(&st.rowbuf, ENTITY_MAX_COLS * (FIELD_MAX + 1));
+	strbuf_init_capped(&st.rowbuf, ENTITY_MAX_COLS * (FIELD_MAX + 1));
 	r = xmlReaderForIO(read_cb, close_cb, &st, src->path, NULL,
 			   XML_PARSE_NONET | XML_PARSE_BIG_LINES |
 			   XML_PARSE_NOWARNING);

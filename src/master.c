@@ -92,7 +92,7 @@ static int take_lock(struct master *m, int timeout)
 	struct timespec nap = { 0, 50 * 1000 * 1000 };
 	long waited_ms = 0;
 
-	strbuf_init(&path, 8192);
+	strbuf_init_capped(&path, 8192);
 	if (strbuf_addf(&path, "%s.lock", m->path) < 0) {
 		strbuf_release(&path);
 		error("master path too long '%s'", m->path);

@@ -40,7 +40,7 @@ static char *join(const char *dir, const char *name)
 {
 	struct strbuf sb;
 
-	strbuf_init(&sb, 8192);
+	strbuf_init_capped(&sb, 8192);
 	if (strbuf_addf(&sb, "%s/%s", dir, name) < 0) {
 		strbuf_release(&sb);
 		return NULL;
@@ -54,7 +54,7 @@ int report_open(struct report_file *rf, const char *dir, const char *name)
 
 	memset(rf, 0, sizeof(*rf));
 	rf->path = join(dir, name);
-	strbuf_init(&tmp, 8192);
+	strbuf_init_capped(&tmp, 8192);
 	if (!rf->path || strbuf_addf(&tmp, "%s/.%s.tmp.%ld", dir, name,
 				     (long)getpid()) < 0) {
 		free(rf->path);

@@ -147,7 +147,9 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	utf8_cut(msg, sizeof(msg));
-	strbuf_init(&shown, VALUE_SHOW_MAX + 16);
+	/* Its appends cannot fail: show_value() stops once past
+	 * VALUE_SHOW_MAX, at most 4 bytes and a "..." later. */
+	strbuf_init_capped(&shown, VALUE_SHOW_MAX + 16);
 	if (value)
 		show_value(&shown, value, value_len);
 

@@ -1,4 +1,4 @@
-/* util.c -- diagnostics, allocation and the capped string buffer.
+/* util.c -- diagnostics, allocation and the string buffer.
  * See util.h for the contract. */
 #include <errno.h>
 #include <stdio.h>
@@ -64,10 +64,23 @@ void phase_done(const char *what)
 	last = now;
 }
 
+/* The one exit outside main(): an internal error past recovery. */
+static void die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	exit(70);
+}
+
 static void die_oom(size_t n)
 {
-	fprintf(stderr, "csprecon: out of memory allocating %zu bytes\n", n);
-	exit(70);
+	die("out of memory allocating %zu bytes", n);
 }
 
 void *xmalloc(size_t n)
@@ -114,19 +127,24 @@ char *xmemdup0(const void *p, size_t n)
 
 static char strbuf_empty[1];
 
-void strbuf_init(struct strbuf *sb, size_t cap)
+void strbuf_init_capped(struct strbuf *sb, size_t cap)
 {
 	sb->buf = strbuf_empty;
 	sb->len = 0;
 	sb->alloc = 0;
-	sb->cap = cap;
+	sb->cap = cap < STRBUF_NO_CAP ? cap : STRBUF_NO_CAP;
+}
+
+void strbuf_init(struct strbuf *sb)
+{
+	strbuf_init_capped(sb, STRBUF_NO_CAP);
 }
 
 void strbuf_release(struct strbuf *sb)
 {
 	if (sb->alloc)
 		free(sb->buf);
-	strbuf_init(sb, sb->cap);
+	strbuf_init_capped(sb, sb->cap);
 }
 
 void strbuf_reset(struct strbuf *sb)
@@ -135,16 +153,22 @@ void strbuf_reset(struct strbuf *sb)
 	sb->buf[0] = '\0';
 }
 
+/* Room for extra more bytes and the NUL: 0, or -1 past the cap of a
+ * capped buffer.  A buffer without a cap dies instead: it has reached
+ * SIZE_MAX bytes, which no allocation can hold. */
 static int strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t want;
 
-	if (extra > sb->cap || sb->len > sb->cap - extra)
+	if (extra > sb->cap || sb->len > sb->cap - extra) {
+		if (sb->cap == STRBUF_NO_CAP)
+			die_oom(SIZE_MAX);
 		return -1;
+	}
 	want = sb->len + extra + 1;
 	if (want <= sb->alloc)
 		return 0;
-	if (want < sb->alloc * 2)
+	if (sb->alloc <= SIZE_MAX / 2 && want < sb->alloc * 2)
 		want = sb->alloc * 2;
 	if (want < 64)
 		want = 64;
@@ -184,6 +208,8 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n < 0 && sb->cap == STRBUF_NO_CAP)
+		die("internal error: cannot format '%s'", fmt);
 	if (n < 0 || strbuf_grow(sb, (size_t)n) < 0)
 		return -1;
 	va_start(ap, fmt);

@@ -26,20 +26,18 @@ static int bad(struct run *run, struct record *rec, int i, enum rule rule,
 			   rec->raw_len[i], "%s", msg);
 }
 
-static void enum_list(const struct enum_word *w, char *out, size_t outsz)
+/* "not one of: a, b, c": the values of an enumerated column, each once. */
+static void enum_list(struct strbuf *sb, const struct enum_word *w)
 {
-	struct strbuf sb;
 	const char *last = NULL;
 
-	strbuf_init(&sb, outsz - 1);
+	strbuf_addstr(sb, "not one of: ");
 	for (; w->word; w++) {
 		if (last && !strcmp(last, w->value))
 			continue;
-		strbuf_addf(&sb, "%s%s", last ? ", " : "", w->value);
+		strbuf_addf(sb, "%s%s", last ? ", " : "", w->value);
 		last = w->value;
 	}
-	memcpy(out, sb.buf, sb.len + 1);
-	strbuf_release(&sb);
 }
 
 static void check_domains(struct run *run, struct record *rec, int i)
@@ -153,7 +151,7 @@ static void check_value(struct run *run, struct record *rec, int i)
 		break;
 	case COL_ENUM: {
 		const struct enum_word *w;
-		char list[160];
+		struct strbuf list;
 
 		for (w = c->words; w->word; w++)
 			if (value_is(v, len, w->word))
@@ -161,9 +159,10 @@ static void check_value(struct run *run, struct record *rec, int i)
 		if (w->word) {
 			set_val(rec, i, w->value, strlen(w->value));
 		} else {
-			memcpy(list, "not one of: ", 13);
-			enum_list(c->words, list + 12, sizeof(list) - 12);
-			bad(run, rec, i, RULE_ENUM_INVALID, list);
+			strbuf_init(&list);
+			enum_list(&list, c->words);
+			bad(run, rec, i, RULE_ENUM_INVALID, list.buf);
+			strbuf_release(&list);
 		}
 		break;
 	}

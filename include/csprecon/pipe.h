@@ -10,7 +10,7 @@
  *
  * The other way round, with no input, the calling thread produces and the
  * new thread consumes: the stage is written so while a file is read
- * (reconcile.c).  Then the consumer stops at an end event of its own, and
+ * (stage.c).  Then the consumer stops at an end event of its own, and
  * pipe_stop() only waits for it.
  */
 #ifndef CSPRECON_PIPE_H

@@ -1,10 +1,11 @@
-/* util.h -- diagnostics, allocation and a capped string buffer.
+/* util.h -- diagnostics, allocation and a string buffer.
  *
  * Diagnostics have one shape on stderr: "csprecon: [file:line: ]message".
  * error() prints and returns -1 so callers write `return error(...)`.
- * Allocation failure is not recoverable in a batch run: x*alloc print a
- * message and exit with 70 (internal error); they are the only place that
- * exits outside main().
+ * Allocation failure is not recoverable in a batch run: x*alloc, and a
+ * string buffer without a cap that cannot grow, print a message and exit
+ * with 70 (internal error); they are the only place that exits outside
+ * main().
  */
 #ifndef CSPRECON_UTIL_H
 #define CSPRECON_UTIL_H
@@ -36,17 +37,33 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xmemdup0(const void *p, size_t n); /* copy of n bytes plus a NUL */
 
-/* A growable byte buffer with a hard cap.  buf is always NUL-terminated
- * (never NULL after strbuf_init).  Appending beyond cap fails with -1 and
- * leaves the buffer as it was, so a hostile field cannot grow memory. */
+/* A growable byte buffer; buf is always NUL-terminated (never NULL after
+ * init).  Two kinds, chosen at init:
+ *
+ * - strbuf_init(): text of our own making (SQL text from the column
+ *   tables, test output).  It grows as needed, as git's strbuf does: an
+ *   append never fails and returns 0; memory that cannot be had, or text
+ *   that cannot be formatted, is fatal (exit 70), never a silent cut.
+ * - strbuf_init_capped(): a deliberate bound on untrusted input (a row's
+ *   fields, a value shown in a finding, a path or command line given by
+ *   the user).  An append that would take len past cap fails with -1 and
+ *   leaves the buffer as it was, so a hostile field cannot grow memory;
+ *   the caller checks every append, or appends what cannot pass the cap by
+ *   construction and says so.
+ *
+ * strbuf_release() frees the bytes and leaves an empty buffer of the same
+ * kind; strbuf_reset() empties it and keeps the memory. */
 struct strbuf {
 	char *buf;  /* contents, NUL-terminated */
 	size_t len; /* bytes used, not counting the NUL */
 	size_t alloc; /* bytes allocated */
-	size_t cap;   /* most bytes len may reach */
+	size_t cap;   /* most bytes len may reach; STRBUF_NO_CAP: grows */
 };
 
-void strbuf_init(struct strbuf *sb, size_t cap);
+#define STRBUF_NO_CAP (SIZE_MAX - 1)
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_init_capped(struct strbuf *sb, size_t cap);
 void strbuf_release(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 int strbuf_add_grow(struct strbuf *sb, const void *data, size_t len);
@@ -54,8 +71,9 @@ int strbuf_addstr(struct strbuf *sb, const char *s);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Append len bytes; 0, or -1 past cap.  Inline while the buffer has room
- * (the readers append every field), else strbuf_add_grow(). */
+/* Append len bytes; 0, or -1 past a capped buffer's cap.  Inline while the
+ * buffer has room (the readers append every field), else
+ * strbuf_add_grow(). */
 static inline int strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
 	if (len >= sb->alloc - sb->len)

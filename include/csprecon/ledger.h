@@ -1,0 +1,26 @@
+/* ledger.h -- commit a run to the master: its ledger and, with --apply,
+ * its rows (SPEC §4).
+ *
+ * ledger_commit() ends the stage's own transaction, then writes in one
+ * IMMEDIATE transaction the run ledger (runs, run_files) and the run's
+ * findings and, when apply is set, the changes classification listed in
+ * the stage (stage.h): new rows inserted, changed and reactivated rows
+ * updated, retired rows marked, and the change history.  Each statement
+ * touches only the rows the classification listed, so a nightly run costs
+ * what it changes.  SQL text is built only from the column tables
+ * (sql.h); every value is bound.
+ */
+#ifndef CSPRECON_LEDGER_H
+#define CSPRECON_LEDGER_H
+
+#include "csprecon/master.h"
+#include "csprecon/run.h"
+
+/* Commit the run: ledger, files, rows, history and findings when apply is
+ * set; with apply unset only the ledger, files and findings (a recorded
+ * dry run).  Sets run->applied and run->ledger_id.  Returns 0, or -1
+ * (printed; rolled back, the master's exit code says why). */
+int ledger_commit(struct run *run, struct master *m, const char *cmdline,
+		  int apply);
+
+#endif
