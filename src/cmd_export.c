@@ -164,7 +164,8 @@ int cmd_export(struct cli *cli)
 	gz = path && ends_with(path, ".gz");
 	xml = cli->export_format ? !strcmp(cli->export_format, "xml") :
 	      path && (ends_with(path, ".xml") || ends_with(path, ".xml.gz"));
-	code = master_open(&m, cli->master, MASTER_READ, 30);
+	code = master_open(&m, cli->master, MASTER_READ,
+			   (int)cli->lock_timeout);
 	if (code) {
 		master_close(&m);
 		return code;

@@ -171,7 +171,8 @@ int cmd_history(struct cli *cli)
 		      "PartnerID '%s'", cli->files[0]);
 		return EXIT_USAGE;
 	}
-	code = master_open(&m, cli->master, MASTER_READ, 30);
+	code = master_open(&m, cli->master, MASTER_READ,
+			   (int)cli->lock_timeout);
 	if (code) {
 		master_close(&m);
 		return code;
@@ -204,7 +205,8 @@ int cmd_runs(struct cli *cli)
 		error("runs: takes no operands");
 		return EXIT_USAGE;
 	}
-	code = master_open(&m, cli->master, MASTER_READ, 30);
+	code = master_open(&m, cli->master, MASTER_READ,
+			   (int)cli->lock_timeout);
 	if (code) {
 		master_close(&m);
 		return code;

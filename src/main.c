@@ -112,8 +112,9 @@ static const struct option_def options[] = {
 	  "entity's rows (default 10)" },
 	{ "force", 0, NULL, C_RECONCILE, O_FORCE,
 	  "apply even when a safety valve trips" },
-	{ "lock-timeout", 0, "S", C_INIT | C_RECONCILE, O_LOCK_TIMEOUT,
-	  "wait up to S seconds for another run's lock (default 30)" },
+	{ "lock-timeout", 0, "S", C_ALL, O_LOCK_TIMEOUT,
+	  "wait up to S seconds for another run's or connection's lock on "
+	  "the master (default 30)" },
 	{ "record", 0, NULL, C_RECONCILE, O_RECORD,
 	  "record a dry run in the master's run ledger" },
 	{ "json", 0, NULL, C_HISTORY | C_RUNS, O_JSON, "print JSON" },

@@ -15,17 +15,29 @@
 
 extern const char csprecon_master_sql[];
 
+#ifdef SQLITE_BUSY_TIMEOUT
+#define BUSY_TIMEOUT SQLITE_BUSY_TIMEOUT
+#else
+#define BUSY_TIMEOUT (SQLITE_BUSY | (3 << 8))
+#endif
+
 int m_fail(struct master *m, const char *what)
 {
 	int rc = m->db ? sqlite3_extended_errcode(m->db) : SQLITE_ERROR;
 
-	if (!m->failed) {
+	if (m->failed)
+		return -1;
+	m->failed = 1;
+	m->exit_code = (rc & 0xff) == SQLITE_BUSY ||
+		       (rc & 0xff) == SQLITE_LOCKED ? 75 : 74;
+	/* Plain SQLITE_BUSY (SQLITE_BUSY_TIMEOUT in newer SQLite) is what
+	 * the busy timeout gives up with; the other kinds come at once. */
+	if (rc == SQLITE_BUSY || rc == BUSY_TIMEOUT)
+		error("master '%s' is locked by another connection; gave up "
+		      "after %d s (--lock-timeout)", m->path, m->timeout);
+	else
 		error("master '%s': %s: %s", m->path, what,
 		      m->db ? sqlite3_errmsg(m->db) : "not open");
-		m->failed = 1;
-		m->exit_code = (rc & 0xff) == SQLITE_BUSY ||
-			       (rc & 0xff) == SQLITE_LOCKED ? 75 : 74;
-	}
 	return -1;
 }
 
@@ -154,11 +166,10 @@ int master_journal(struct master *m, const char *mode)
 }
 
 /* Connection settings every open needs; checks that WAL really took. */
-static int configure(struct master *m, int timeout, int writable)
+static int configure(struct master *m, int writable)
 {
 	int ok;
 
-	sqlite3_busy_timeout(m->db, timeout * 1000);
 	if (m_exec(m, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
 			  " PRAGMA threads=2") < 0)
 		return -1;
@@ -210,19 +221,34 @@ static int identify(struct master *m, int allow_empty, int *version)
 	return 0;
 }
 
-static void reset(struct master *m, const char *path)
+static void reset(struct master *m, const char *path, int timeout)
 {
 	memset(m, 0, sizeof(*m));
 	m->path = path;
 	m->lock_fd = -1;
+	m->timeout = timeout;
+}
+
+/* Open the connection with its busy timeout set before its first
+ * statement: a reader that meets a writer's exclusive lock waits for it
+ * rather than failing at once.  0, or fail_code with a message. */
+static int connect_db(struct master *m, int flags, int fail_code)
+{
+	if (sqlite3_open_v2(m->path, &m->db, flags, NULL) != SQLITE_OK) {
+		error("cannot open master '%s': %s", m->path,
+		      sqlite3_errmsg(m->db));
+		return fail_code;
+	}
+	sqlite3_busy_timeout(m->db, m->timeout * 1000);
+	return 0;
 }
 
 int master_open(struct master *m, const char *path, enum master_access a,
 		int lock_timeout)
 {
-	int flags, code, version = 0;
+	int code, version = 0;
 
-	reset(m, path);
+	reset(m, path, lock_timeout);
 	if (access(path, F_OK) < 0) {
 		error("master '%s' does not exist; create it with 'csprecon "
 		      "init'", path);
@@ -230,16 +256,12 @@ int master_open(struct master *m, const char *path, enum master_access a,
 	}
 	if (a == MASTER_WRITE && (code = take_lock(m, lock_timeout)))
 		return code;
-	flags = a == MASTER_WRITE ? SQLITE_OPEN_READWRITE :
-				    SQLITE_OPEN_READONLY;
-	if (sqlite3_open_v2(path, &m->db, flags, NULL) != SQLITE_OK) {
-		error("cannot open master '%s': %s", path,
-		      sqlite3_errmsg(m->db));
-		return 66;
-	}
+	if ((code = connect_db(m, a == MASTER_WRITE ? SQLITE_OPEN_READWRITE :
+			       SQLITE_OPEN_READONLY, 66)))
+		return code;
 	if ((code = identify(m, 0, &version)))
 		return code;
-	if (configure(m, lock_timeout, a == MASTER_WRITE) < 0)
+	if (configure(m, a == MASTER_WRITE) < 0)
 		return m->exit_code;
 	if (version < MASTER_VERSION) {
 		error("master '%s' has version %d; run 'csprecon init' to "
@@ -253,7 +275,7 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 {
 	int fd, code, version = 0;
 
-	reset(m, path);
+	reset(m, path, lock_timeout);
 	if ((code = take_lock(m, lock_timeout)))
 		return code;
 	/* Create the file ourselves so that it is born with mode 0600. */
@@ -263,15 +285,11 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 		return 73;
 	}
 	close(fd);
-	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
-		error("cannot open master '%s': %s", path,
-		      sqlite3_errmsg(m->db));
-		return 73;
-	}
+	if ((code = connect_db(m, SQLITE_OPEN_READWRITE, 73)))
+		return code;
 	if ((code = identify(m, 1, &version)))
 		return code;
-	if (configure(m, lock_timeout, 1) < 0)
+	if (configure(m, 1) < 0)
 		return m->exit_code;
 	if (version == MASTER_VERSION)
 		return 0;
@@ -290,7 +308,7 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 
 int master_scratch(struct master *m)
 {
-	reset(m, ":memory:");
+	reset(m, ":memory:", 0);
 	if (sqlite3_open_v2(":memory:", &m->db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
 		error("cannot open an in-memory database");

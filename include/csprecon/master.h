@@ -6,7 +6,8 @@
  * "<master>.lock", a separate file so that no second descriptor is ever
  * opened on the database itself (closing one would drop SQLite's locks).
  * Every connection runs in WAL mode with synchronous=FULL, foreign_keys=ON
- * and a busy timeout of the lock timeout.
+ * and a busy timeout of the lock timeout from its first statement on (a
+ * reader waits out a writer's exclusive lock rather than failing).
  *
  * The m_* helpers are sticky (after the first failure they do nothing and
  * return the failure), so a run of statements checks once at the end; the
@@ -24,6 +25,7 @@ struct master {
 	sqlite3 *db;
 	const char *path;  /* not owned */
 	int lock_fd;       /* the run lock, or -1 */
+	int timeout;       /* busy timeout and lock wait, in seconds */
 	int failed;        /* sticky: a statement failed */
 	int exit_code;     /* SPEC §7 code for the failure */
 };
@@ -33,7 +35,7 @@ enum master_access { MASTER_READ, MASTER_WRITE };
 /* Open an existing master.  Returns 0, or an exit code (66 missing, 65 not
  * a master or too new, 75 locked, 74 database error) with a message
  * printed.  MASTER_WRITE takes the run lock, waiting up to lock_timeout
- * seconds. */
+ * seconds; both wait as long for SQLite's locks. */
 int master_open(struct master *m, const char *path, enum master_access a,
 		int lock_timeout);
 
@@ -52,6 +54,9 @@ int m_exec(struct master *m, const char *sql);
 sqlite3_stmt *m_prepare(struct master *m, const char *sql);
 /* Step a statement to its end (SQLITE_DONE), reset it; 0 or -1. */
 int m_step_done(struct master *m, sqlite3_stmt *s);
+/* Print the failure of WHAT with SQLite's message (a lock given up on
+ * after the timeout as such), set the exit code (75 locked, else 74);
+ * returns -1. */
 int m_fail(struct master *m, const char *what);
 
 /* Begin an IMMEDIATE transaction, commit, or roll back (only if SQLite has
