@@ -1,5 +1,7 @@
-# t_storage.sh -- the master and the output files on hostile or broken
-# storage: the master held by another connection.
+# t_storage.sh -- the master on hostile or broken storage: a write-ahead
+# log that belongs to another database, a FIFO, a read error, the master
+# held by another connection, a file with csprecon's application id but
+# not its tables.
 . "$(dirname "$0")/../lib.sh"
 M=$T/m.db
 N1="samples/mpn_ids.csv samples/resellers.csv samples/relationships.csv"
@@ -11,6 +13,51 @@ run -q --master "$M" reconcile --apply --report-dir "$T/n1" $N1
 expect_exit 0 "night 1 applies"
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# --- a stale -wal of another database beside the master -----------------
+# The log of a database that has one table and that was never checkpointed
+# (copied while its connection is open).
+printf 'PRAGMA journal_mode=wal;\nCREATE TABLE other(x);\nINSERT INTO other VALUES (1);\n.shell cp "%s" "%s"\n' \
+	"$T/other.db-wal" "$T/foreign-wal" | sqlite3 "$T/other.db" >/dev/null
+if [ -s "$T/foreign-wal" ]; then ok; else not_ok "no foreign log made"; fi
+F=$T/f.db
+cp "$M" "$F"
+cp "$T/foreign-wal" "$F-wal"
+before=$(sum "$F")
+for c in "reconcile --apply $N2" "reconcile $N2" "init" "runs" "export --entity resellers" "audit"; do
+	# shellcheck disable=SC2086
+	run --master "$F" $c
+	expect_exit 65 "foreign -wal: $c"
+	expect_grep "$ERR" "master '$F': '$F-wal' is the write-ahead log of another database; nothing was changed (move it away)" \
+		"foreign -wal: $c: message"
+	expect_eq "foreign -wal: $c: master unchanged" "$before" "$(sum "$F")"
+done
+expect_eq "foreign -wal: the log is left where it was" "$(sum "$T/foreign-wal")" "$(sum "$F-wal")"
+# Moved away, the master is whole.
+rm -f "$F-wal" "$F-shm"
+run --master "$F" runs
+expect_exit 0 "foreign -wal moved away: runs"
+expect_eq "foreign -wal moved away: integrity" ok "$(sqlite3 "$F" 'PRAGMA integrity_check')"
+
+# The header is read before SQLite opens the file: a FIFO does not hang the
+# run, and a read error is an I/O error.
+mkfifo "$T/fifo.db"
+OUT=$T/stdout ERR=$T/stderr
+timeout 60 "$CSPRECON" --master "$T/fifo.db" runs >"$OUT" 2>"$ERR" </dev/null
+CODE=$?
+expect_exit 65 "a FIFO as the master"
+expect_grep "$ERR" "'$T/fifo.db' is not a csprecon master (not an SQLite database)" "a FIFO as the master: message"
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	OUT=$T/stdout ERR=$T/stderr
+	strace -f -o /dev/null -P "$M" -e trace=read -e inject=read:error=EIO \
+		"$CSPRECON" --master "$M" runs >"$OUT" 2>"$ERR" </dev/null
+	CODE=$?
+	expect_exit 74 "a read error on the master's header"
+	expect_grep "$ERR" "csprecon: cannot read master '$M': Input/output error" \
+		"a read error on the master's header: message"
+else
+	echo "$NAME: skipped: a read error on the master's header (no strace)" >&2
+fi
 
 # --- readers while another connection holds the master -------------------
 # hold FILE MODE SECONDS: a sqlite3 shell holds FILE's write lock (in a
@@ -71,5 +118,22 @@ for mode in rollback wal; do
 	wait "$HOLDER"
 done
 expect_eq "a held master: unchanged" 1 "$(sqlite3 "$B" 'SELECT count(*) FROM runs')"
+
+# --- csprecon's application id without its tables -------------------------
+sqlite3 "$T/bare.db" "PRAGMA application_id = 1129533522; PRAGMA user_version = 1"
+for c in init runs "reconcile --apply $N1"; do
+	# shellcheck disable=SC2086
+	run --master "$T/bare.db" $c
+	expect_exit 65 "application id without tables: $c"
+	expect_grep "$ERR" "'$T/bare.db' has csprecon's application id but not its tables (no table 'runs'); not a usable csprecon master" \
+		"application id without tables: $c: message"
+done
+expect_eq "application id without tables: left as it was" "" "$(sqlite3 "$T/bare.db" .tables)"
+cp "$M" "$T/notall.db"
+sqlite3 "$T/notall.db" "DROP TABLE findings"
+run --master "$T/notall.db" init
+expect_exit 65 "a table missing"
+expect_grep "$ERR" "'$T/notall.db' has csprecon's application id but not its tables (no table 'findings'); not a usable csprecon master" \
+	"a table missing: message"
 
 finish
