@@ -354,14 +354,14 @@ static int identify(struct master *m, const struct file_header *h, int rc,
 	return *version == MASTER_VERSION ? check_tables(m) : 0;
 }
 
-/* Open a connection with its busy timeout set before its first statement:
- * a reader that meets a writer's exclusive lock waits for it rather than
- * failing at once.  It does not checkpoint on close: only
- * reopen_writable() turns that on, for an identified master.  0, or
- * fail_code with a message. */
-static int connect_db(struct master *m, int flags, int fail_code)
+/* Open a connection to name (a path, or a URI with SQLITE_OPEN_URI),
+ * waiting up to the timeout for a lock from its first statement on.  It
+ * does not checkpoint on close: only reopen_writable() turns that on, for
+ * an identified master.  0, or fail_code with a message. */
+static int connect_db(struct master *m, const char *name, int flags,
+		      int fail_code)
 {
-	if (sqlite3_open_v2(m->path, &m->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(name, &m->db, flags, NULL) != SQLITE_OK) {
 		error("cannot open master '%s': %s", m->path,
 		      sqlite3_errmsg(m->db));
 		return fail_code;
@@ -371,11 +371,85 @@ static int connect_db(struct master *m, int flags, int fail_code)
 	return 0;
 }
 
+/* "file:" URI of the path, for immutable=1: '%', '?', '#' and every byte
+ * outside printable ASCII percent-encoded.  Caller frees. */
+static char *file_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf sb;
+	const unsigned char *p;
+
+	strbuf_init(&sb, 3 * strlen(path) + 64);
+	strbuf_addstr(&sb, path[0] == '/' ? "file://" : "file:");
+	for (p = (const unsigned char *)path; *p; p++) {
+		char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+		if (*p <= ' ' || *p >= 0x7f || strchr("%?#", *p))
+			strbuf_add(&sb, e, 3);
+		else
+			strbuf_add(&sb, p, 1);
+	}
+	strbuf_addstr(&sb, "?immutable=1");
+	return sb.buf;
+}
+
+/* 1 when the directory that holds the master cannot be written: SQLite
+ * cannot create the "-shm" index a WAL reader needs there. */
+static int dir_read_only(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int ro;
+
+	if (!slash)
+		return access(".", W_OK) < 0;
+	dir = xmemdup0(path, slash == path ? 1 : (size_t)(slash - path));
+	ro = access(dir, W_OK) < 0;
+	free(dir);
+	return ro;
+}
+
+/* The master on read-only storage (its first read failed with rc): read
+ * it as an immutable file, which needs no -shm, when it has no log that
+ * only a -shm could make readable.  0 with the new connection's first read
+ * in *rc, or an exit code. */
+static int open_immutable(struct master *m, int *rc)
+{
+	struct strbuf wal;
+	struct stat st;
+	char *uri;
+	int code, logged;
+
+	strbuf_init(&wal, 8192);
+	strbuf_addf(&wal, "%s-wal", m->path);
+	logged = stat(wal.buf, &st) == 0 && st.st_size > 0;
+	strbuf_release(&wal);
+	if (logged) {
+		error("master '%s' is on read-only storage with a write-ahead "
+		      "log that cannot be read without creating '%s-shm'",
+		      m->path, m->path);
+		return 74;
+	}
+	sqlite3_close(m->db);
+	m->db = NULL;
+	uri = file_uri(m->path);
+	code = connect_db(m, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, 66);
+	free(uri);
+	if (code)
+		return code;
+	warning("master '%s' is on read-only storage; it is read as an "
+		"immutable file", m->path);
+	*rc = sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
+			   NULL, NULL);
+	return 0;
+}
+
 /* Identify the file as a master (or an empty database, allow_empty) on a
  * read-only connection, which is left open.  The header is read first,
  * without SQLite; a read-only connection never checkpoints, so a log that
  * is not the master's own is found out without being written into it. */
-static int open_identified(struct master *m, int allow_empty, int *version)
+static int open_identified(struct master *m, int allow_empty,
+			   int read_only_media, int *version)
 {
 	struct file_header h;
 	int code, rc;
@@ -384,10 +458,16 @@ static int open_identified(struct master *m, int allow_empty, int *version)
 		return code;
 	if (h.kind == FILE_NOT_SQLITE)
 		return not_sqlite(m);
-	if ((code = connect_db(m, SQLITE_OPEN_READONLY, 66)))
+	if ((code = connect_db(m, m->path, SQLITE_OPEN_READONLY, 66)))
 		return code;
 	rc = sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
 			  NULL, NULL);
+	/* SQLite says CANTOPEN or READONLY (by the kernel's errno) when it
+	 * cannot make the -shm. */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
+	    read_only_media && dir_read_only(m->path) &&
+	    (code = open_immutable(m, &rc)))
+		return code;
 	return identify(m, &h, rc, allow_empty, version);
 }
 
@@ -399,7 +479,7 @@ static int reopen_writable(struct master *m, int fail_code)
 
 	sqlite3_close(m->db);
 	m->db = NULL;
-	if ((code = connect_db(m, SQLITE_OPEN_READWRITE, fail_code)))
+	if ((code = connect_db(m, m->path, SQLITE_OPEN_READWRITE, fail_code)))
 		return code;
 	sqlite3_db_config(m->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	return configure(m, 1) < 0 ? m->exit_code : 0;
@@ -426,7 +506,7 @@ int master_open(struct master *m, const char *path, enum master_access a,
 	}
 	if (a == MASTER_WRITE && (code = take_lock(m, lock_timeout)))
 		return code;
-	if ((code = open_identified(m, 0, &version)))
+	if ((code = open_identified(m, 0, a == MASTER_READ, &version)))
 		return code;
 	if (version < MASTER_VERSION) {
 		error("master '%s' has version %d; run 'csprecon init' to "
@@ -452,7 +532,7 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 		return 73;
 	}
 	close(fd);
-	if ((code = open_identified(m, 1, &version)) ||
+	if ((code = open_identified(m, 1, 0, &version)) ||
 	    (code = reopen_writable(m, 73)))
 		return code;
 	if (version == MASTER_VERSION)

@@ -12,7 +12,9 @@
  * which reads a write-ahead log beside it but never checkpoints it into
  * the file.  A master whose log turns it into another database is refused
  * and left as it is (65); only an identified master is reopened for
- * writing.
+ * writing.  A reader whose master is on read-only storage (a directory it
+ * cannot write, so no "-shm" index) reads it as an immutable file, with a
+ * warning, unless a log beside it holds changes (74).
  *
  * Every connection has a busy timeout of the lock timeout from its first
  * statement on (a reader waits out a writer's exclusive lock rather than

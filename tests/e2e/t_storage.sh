@@ -1,7 +1,7 @@
 # t_storage.sh -- the master on hostile or broken storage: a write-ahead
 # log that belongs to another database, a FIFO, a read error, the master
-# held by another connection, a file with csprecon's application id but
-# not its tables.
+# held by another connection, read-only media, a file with csprecon's
+# application id but not its tables.
 . "$(dirname "$0")/../lib.sh"
 M=$T/m.db
 N1="samples/mpn_ids.csv samples/resellers.csv samples/relationships.csv"
@@ -118,6 +118,70 @@ for mode in rollback wal; do
 	wait "$HOLDER"
 done
 expect_eq "a held master: unchanged" 1 "$(sqlite3 "$B" 'SELECT count(*) FROM runs')"
+
+# --- a master on read-only media -----------------------------------------
+# ro_run DIR ARGS...: `run` with DIR read-only: by its mode for a user, in
+# a read-only bind mount for root (whom modes do not stop); RO is set when
+# this system can do neither.
+RO=
+# A name with what a URI would read as a query, a fragment or an escape.
+D="$T/read only?a=%41#b"
+mkdir "$D"
+if [ "$(id -u)" != 0 ]; then
+	RO=mode
+elif unshare --mount sh -c 'mount --bind -o ro "$1" "$1" && ! touch "$1/x"' sh "$D" 2>/dev/null; then
+	RO=mount
+else
+	echo "$NAME: skipped: read-only media (root, and no mount namespace here)" >&2
+fi
+ro_run() {
+	_d=$1
+	shift
+	OUT=$T/stdout ERR=$T/stderr
+	if [ "$RO" = mode ]; then
+		chmod a-w "$_d"
+		"$CSPRECON" "$@" >"$OUT" 2>"$ERR" </dev/null
+		CODE=$?
+		chmod u+w "$_d"
+	else
+		unshare --mount sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' \
+			sh "$_d" "$CSPRECON" "$@" >"$OUT" 2>"$ERR" </dev/null
+		CODE=$?
+	fi
+}
+if [ -n "$RO" ]; then
+	cp "$M" "$D/m.db"
+	ro_run "$D" --master "$D/m.db" runs
+	expect_exit 0 "read-only media: runs"
+	expect_grep "$ERR" "warning: master '$D/m.db' is on read-only storage; it is read as an immutable file" \
+		"read-only media: runs: note"
+	expect_eq "read-only media: runs lists the run" 2 "$(wc -l <"$OUT" | tr -d ' ')"
+	ro_run "$D" --master "$D/m.db" export --entity relationships
+	expect_exit 0 "read-only media: export"
+	expect_same "$T/expected-export" "$OUT" "read-only media: export"
+	ro_run "$D" -q --master "$D/m.db" history 0b80a255-53a1-4945-8932-58ef7777682c
+	expect_exit 0 "read-only media: history"
+	expect_eq "read-only media: -q: no note" "" "$(cat "$ERR")"
+	ro_run "$D" --master "$D/m.db" audit --report-dir "$T/roa"
+	expect_exit "$audit_code" "read-only media: audit"
+	ro_run "$D" --master "$D/m.db" check --report-dir "$T/roc" samples/night2/resellers.csv
+	expect_exit "$check_code" "read-only media: check"
+	ro_run "$D" --master "$D/m.db" reconcile --report-dir "$T/ror" $N2
+	expect_exit 0 "read-only media: a dry run"
+	ro_run "$D" --master "$D/m.db" reconcile --apply --report-dir "$T/rorw" $N2
+	expect_exit 73 "read-only media: --apply"
+	expect_grep "$ERR" "cannot create lock file '$D/m.db.lock': " "read-only media: --apply: message"
+	# A log that holds committed changes cannot be read without its -shm,
+	# and leaving it out would show an older master: refused.
+	cp "$M" "$T/m2.db"
+	printf 'PRAGMA wal_autocheckpoint=0;\nUPDATE runs SET command = command || '"' '"';\n.shell cp "%s" "%s" "%s"\n' \
+		"$T/m2.db" "$T/m2.db-wal" "$D/" | sqlite3 "$T/m2.db" >/dev/null 2>&1
+	if [ -s "$D/m2.db-wal" ]; then ok; else not_ok "read-only media: no log made"; fi
+	ro_run "$D" --master "$D/m2.db" runs
+	expect_exit 74 "read-only media with a log"
+	expect_grep "$ERR" "master '$D/m2.db' is on read-only storage with a write-ahead log that cannot be read without creating '$D/m2.db-shm'" \
+		"read-only media with a log: message"
+fi
 
 # --- csprecon's application id without its tables -------------------------
 sqlite3 "$T/bare.db" "PRAGMA application_id = 1129533522; PRAGMA user_version = 1"
