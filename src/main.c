@@ -494,7 +494,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 	const struct command *cmd;
-	int help = 0, version = 0, code, i;
+	int help = 0, version = 0, code, i, err;
 	const char *env;
 
 	/* SQLite is only ever used from this thread (the CSV parser thread
@@ -538,10 +538,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < cli.nconfig_args; i++)
 		free(cli.config_args[i]);
 	free(cli.config_args);
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno != EPIPE)
+	/* errno is only true of the call that failed just now. */
+	err = fflush(stdout) != 0 ? errno : 0;
+	if (ferror(stdout) && util_stdout_errno)
+		err = util_stdout_errno;
+	else if (ferror(stdout) && !err)
+		err = EIO;
+	if (fclose(stdout) != 0 && !err)
+		err = errno;
+	if (err) {
+		if (err != EPIPE)
 			fprintf(stderr, "csprecon: cannot write standard "
-				"output: %s\n", strerror(errno));
+				"output: %s\n", strerror(err));
 		if (code < EXIT_USAGE)
 			code = EXIT_IOERR;
 	}

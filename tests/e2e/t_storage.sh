@@ -1,7 +1,8 @@
-# t_storage.sh -- the master on hostile or broken storage: a write-ahead
-# log that belongs to another database, a FIFO, a read error, the master
-# held by another connection, read-only media, a file with csprecon's
-# application id but not its tables.
+# t_storage.sh -- the master and the output files on hostile or broken
+# storage: a write-ahead log that belongs to another database, a FIFO, a
+# read error, the master held by another connection, read-only media, a
+# full disk under export, a file with csprecon's application id but not
+# its tables.
 . "$(dirname "$0")/../lib.sh"
 M=$T/m.db
 N1="samples/mpn_ids.csv samples/resellers.csv samples/relationships.csv"
@@ -182,6 +183,39 @@ if [ -n "$RO" ]; then
 	expect_grep "$ERR" "master '$D/m2.db' is on read-only storage with a write-ahead log that cannot be read without creating '$D/m2.db-shm'" \
 		"read-only media with a log: message"
 fi
+
+# --- standard output on a full disk: the real reason ---------------------
+if [ -w /dev/full ]; then
+	for f in csv xml; do
+		"$CSPRECON" --master "$M" export --entity relationships --format $f >/dev/full 2>"$T/stderr" </dev/null
+		CODE=$? ERR=$T/stderr
+		expect_exit 74 "export $f to a full disk"
+		expect_eq "export $f to a full disk: message" \
+			"csprecon: cannot write standard output: No space left on device" "$(cat "$ERR")"
+	done
+fi
+
+# A file too large for its disk (a file size limit of 40 KiB, above the
+# master's 32 KiB -shm, stands in): the reason, and neither the file nor a
+# temporary one left.
+sh scripts/gen-batch -n 3000 -o "$T/g" >/dev/null
+run --master "$T/g.db" init
+run -q --master "$T/g.db" reconcile --apply --report-dir "$T/gr" "$T"/g/*.csv
+expect_exit 0 "3,000 relationships applied"
+mkdir "$T/big"
+for f in csv xml.gz; do
+	(
+		trap '' XFSZ
+		ulimit -f 80
+		run --master "$T/g.db" export --entity relationships -o "$T/big/r.$f"
+		exit "$CODE"
+	)
+	CODE=$? ERR=$T/stderr
+	expect_exit 74 "export -o $f over the file size limit"
+	expect_eq "export -o $f over the file size limit: message" \
+		"csprecon: cannot write '$T/big/r.$f': File too large" "$(cat "$ERR")"
+	expect_eq "export -o $f over the file size limit: nothing left" "" "$(ls -A "$T/big")"
+done
 
 # --- csprecon's application id without its tables -------------------------
 sqlite3 "$T/bare.db" "PRAGMA application_id = 1129533522; PRAGMA user_version = 1"
