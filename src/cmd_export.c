@@ -21,6 +21,7 @@
 
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
+#include "csprecon/report.h"
 #include "csprecon/util.h"
 #include "csprecon/xml.h"
 #include "csprecon/banned.h"
@@ -171,8 +172,8 @@ int cmd_export(struct cli *cli)
 	const char *path = cli->output;
 	struct master m;
 	struct out o = { NULL, NULL, 0, 0 };
-	struct strbuf tmp;
-	int xml, gz, code, ret, rc;
+	char *tmp = NULL;
+	int xml, gz, code, ret, fd, rc;
 
 	if (e == ENTITY_NONE || cli->nfiles) {
 		error("export: give --entity E and no operands (try 'csprecon "
@@ -190,20 +191,23 @@ int cmd_export(struct cli *cli)
 	}
 	/* libxml2 would print its own "I/O error" beside ours. */
 	xml_init();
-	strbuf_init(&tmp, 8192);
 	if (path) {
-		if (strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-			master_close(&m);
-			xml_release();
-			return error("output path too long"), EXIT_USAGE;
+		fd = report_create_temp(path, &tmp);
+		if (fd >= 0) {
+			if (gz)
+				o.gz = gzdopen(fd, "wb6");
+			else
+				o.fp = fdopen(fd, "wb");
+			if (!o.gz && !o.fp) {
+				o.err = errno;
+				close(fd);
+				unlink(tmp);
+				errno = o.err;
+			}
 		}
-		if (gz)
-			o.gz = gzopen(tmp.buf, "wb6");
-		else
-			o.fp = fopen(tmp.buf, "wb");
 		if (!o.gz && !o.fp) {
 			error("cannot create '%s': %s", path, strerror(errno));
-			strbuf_release(&tmp);
+			free(tmp);
 			master_close(&m);
 			xml_release();
 			return EXIT_CANTCREATE;
@@ -220,13 +224,13 @@ int cmd_export(struct cli *cli)
 		out_failed(&o, errno);
 		ret = -1;
 	}
-	if (path && ret == 0 && rename(tmp.buf, path) < 0) {
+	if (path && ret == 0 && rename(tmp, path) < 0) {
 		out_failed(&o, errno);
 		ret = -1;
 	}
 	if (path && ret < 0)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
+		unlink(tmp);
+	free(tmp);
 	/* A failure on standard output is main()'s to print, with o.err. */
 	if (ret < 0 && !m.failed && (path || !o.failed))
 		error("cannot write '%s': %s", path ? path : "standard output",

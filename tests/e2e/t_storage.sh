@@ -2,7 +2,8 @@
 # storage: a write-ahead log that belongs to another database, a FIFO, a
 # read error, the master held by another connection, read-only media, a
 # full disk under export, a file with csprecon's application id but not
-# its tables.
+# its tables, symbolic links planted where temporary files are written, and
+# the temporary files a killed run left behind.
 . "$(dirname "$0")/../lib.sh"
 M=$T/m.db
 N1="samples/mpn_ids.csv samples/resellers.csv samples/relationships.csv"
@@ -233,5 +234,60 @@ run --master "$T/notall.db" init
 expect_exit 65 "a table missing"
 expect_grep "$ERR" "'$T/notall.db' has csprecon's application id but not its tables (no table 'findings'); not a usable csprecon master" \
 	"a table missing: message"
+
+# --- planted symbolic links at the temporary names ------------------------
+# The names the reports and export -o used to write to were predictable
+# (".NAME.tmp.PID", "PATH.tmp.PID"): a link planted at each, for the pid
+# csprecon will have (the shell's, which it replaces), must not be followed.
+echo "precious" >"$T/victim"
+R=$T/sym
+mkdir "$R"
+sh -c 'for n in rejects.csv changes.csv summary.txt summary.json; do
+		ln -s "$1" "$2/.$n.tmp.$$"
+	done
+	ln -s "$1" "$3.tmp.$$"
+	exec "$4" --master "$5" reconcile --report-dir "$2" $6' \
+	sh "$T/victim" "$R" "$T/none" "$CSPRECON" "$M" "$N2" >"$T/stdout" 2>"$T/stderr"
+CODE=$? ERR=$T/stderr
+expect_exit 0 "reports with planted links"
+expect_eq "reports with planted links: target untouched" precious "$(cat "$T/victim")"
+expect_grep "$R/summary.txt" "resellers" "reports with planted links: summary written"
+expect_eq "reports with planted links: report modes" "644 644 644 644" \
+	"$(stat -c %a "$R/rejects.csv" "$R/changes.csv" "$R/summary.txt" "$R/summary.json" | tr '\n' ' ' | sed 's/ $//')"
+for x in resellers.csv resellers.xml.gz; do
+	sh -c 'ln -s "$1" "$2.tmp.$$"; exec "$3" --master "$4" export --entity resellers -o "$2"' \
+		sh "$T/victim" "$T/$x" "$CSPRECON" "$M" >"$T/stdout" 2>"$T/stderr"
+	CODE=$? ERR=$T/stderr
+	expect_exit 0 "export -o $x with a planted link"
+	expect_eq "export -o $x with a planted link: target untouched" precious "$(cat "$T/victim")"
+done
+expect_eq "export -o with a planted link: file written" 11 "$(wc -l <"$T/resellers.csv" | tr -d ' ')"
+expect_eq "export -o with a planted link: mode" 644 "$(stat -c %a "$T/resellers.csv")"
+
+# --- the temporary files a killed run left --------------------------------
+# A run's temporary files are named ".NAME.tmp.PID.XXXXXX"; the next run
+# that writes NAME there removes those whose process no longer runs, and
+# leaves a running one's and other names' alone.
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+R=$T/stale
+mkdir "$R"
+for n in rejects.csv summary.txt summary.json; do
+	echo partial >"$R/.$n.tmp.$dead.Ab3xYz"
+done
+echo running >"$R/.summary.txt.tmp.$$.Qw8eRt"
+echo other >"$R/.notes.txt.tmp.$dead.Ab3xYz"
+echo partial >"$T/.resellers.csv.tmp.$dead.Zz9zZz"
+run --master "$M" check --report-dir "$R" $N2
+expect_exit 0 "reports beside a killed run's temporary files"
+expect_eq "a killed run's temporary files removed, a running one's and other names' kept" \
+	".notes.txt.tmp.$dead.Ab3xYz .summary.txt.tmp.$$.Qw8eRt rejects.csv summary.json summary.txt" \
+	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
+run --master "$M" export --entity resellers -o "$T/resellers.csv"
+expect_exit 0 "export beside a killed run's temporary file"
+if [ -e "$T/.resellers.csv.tmp.$dead.Zz9zZz" ]; then
+	not_ok "export left a killed run's temporary file"
+else ok; fi
 
 finish
