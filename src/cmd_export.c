@@ -21,24 +21,43 @@
 
 #include "csprecon/cli.h"
 #include "csprecon/master.h"
+#include "csprecon/report.h"
 #include "csprecon/util.h"
+#include "csprecon/ingest_xml.h"
 #include "csprecon/banned.h"
 
 struct out {
 	FILE *fp;      /* plain output, or NULL */
 	gzFile gz;     /* gzip output, or NULL */
 	int failed;
+	int err;       /* errno of the first failure */
 };
+
+/* Record the first failure with its errno while it is still true: later
+ * calls (SQLite's among them) overwrite errno. */
+static void out_failed(struct out *o, int err)
+{
+	if (o->failed)
+		return;
+	o->failed = 1;
+	o->err = err ? err : EIO;
+	if (o->fp == stdout)
+		util_stdout_errno = o->err;
+}
 
 static void out_write(struct out *o, const void *p, size_t n)
 {
+	int zerr;
+
 	if (o->failed || !n)
 		return;
 	if (o->gz) {
-		if (gzwrite(o->gz, p, (unsigned)n) != (int)n)
-			o->failed = 1;
+		if (gzwrite(o->gz, p, (unsigned)n) != (int)n) {
+			gzerror(o->gz, &zerr);
+			out_failed(o, zerr == Z_ERRNO ? errno : EIO);
+		}
 	} else if (fwrite(p, 1, n, o->fp) != n) {
-		o->failed = 1;
+		out_failed(o, errno);
 	}
 }
 
@@ -152,9 +171,9 @@ int cmd_export(struct cli *cli)
 	enum entity e = cli->run.entity;
 	const char *path = cli->output;
 	struct master m;
-	struct out o = { NULL, NULL, 0 };
-	struct strbuf tmp;
-	int xml, gz, code, ret;
+	struct out o = { NULL, NULL, 0, 0 };
+	char *tmp = NULL;
+	int xml, gz, code, ret, fd, rc;
 
 	if (e == ENTITY_NONE || cli->nfiles) {
 		error("export: give --entity E and no operands (try 'csprecon "
@@ -164,46 +183,60 @@ int cmd_export(struct cli *cli)
 	gz = path && ends_with(path, ".gz");
 	xml = cli->export_format ? !strcmp(cli->export_format, "xml") :
 	      path && (ends_with(path, ".xml") || ends_with(path, ".xml.gz"));
-	code = master_open(&m, cli->master, MASTER_READ, 30);
+	code = master_open(&m, cli->master, MASTER_READ,
+			   (int)cli->lock_timeout);
 	if (code) {
 		master_close(&m);
 		return code;
 	}
-	strbuf_init_capped(&tmp, 8192);
+	/* libxml2 would print its own "I/O error" beside ours. */
+	xml_init();
 	if (path) {
-		if (strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-			master_close(&m);
-			return error("output path too long"), EXIT_USAGE;
+		fd = report_create_temp(path, &tmp);
+		if (fd >= 0) {
+			if (gz)
+				o.gz = gzdopen(fd, "wb6");
+			else
+				o.fp = fdopen(fd, "wb");
+			if (!o.gz && !o.fp) {
+				o.err = errno;
+				close(fd);
+				unlink(tmp);
+				errno = o.err;
+			}
 		}
-		if (gz)
-			o.gz = gzopen(tmp.buf, "wb6");
-		else
-			o.fp = fopen(tmp.buf, "wb");
 		if (!o.gz && !o.fp) {
 			error("cannot create '%s': %s", path, strerror(errno));
-			strbuf_release(&tmp);
+			free(tmp);
 			master_close(&m);
+			xml_release();
 			return EXIT_CANTCREATE;
 		}
 	} else {
 		o.fp = stdout;
 	}
 	ret = write_rows(&m, e, xml, &o);
-	if (o.gz && gzclose(o.gz) != Z_OK)
+	if (o.gz && (rc = gzclose(o.gz)) != Z_OK) {
+		out_failed(&o, rc == Z_ERRNO ? errno : EIO);
 		ret = -1;
-	if (path && o.fp && fclose(o.fp) != 0)
-		ret = -1;
-	if (path) {
-		if (ret == 0 && rename(tmp.buf, path) < 0)
-			ret = -1;
-		if (ret < 0) {
-			unlink(tmp.buf);
-			error("cannot write '%s': %s", path,
-			      errno ? strerror(errno) : "write failed");
-		}
 	}
-	strbuf_release(&tmp);
+	if (path && o.fp && fclose(o.fp) != 0) {
+		out_failed(&o, errno);
+		ret = -1;
+	}
+	if (path && ret == 0 && rename(tmp, path) < 0) {
+		out_failed(&o, errno);
+		ret = -1;
+	}
+	if (path && ret < 0)
+		unlink(tmp);
+	free(tmp);
+	/* A failure on standard output is main()'s to print, with o.err. */
+	if (ret < 0 && !m.failed && (path || !o.failed))
+		error("cannot write '%s': %s", path ? path : "standard output",
+		      o.failed ? strerror(o.err) : "the XML writer failed");
 	code = ret < 0 ? (m.failed ? m.exit_code : EXIT_IOERR) : EXIT_OK;
 	master_close(&m);
+	xml_release();
 	return code;
 }

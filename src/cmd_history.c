@@ -6,6 +6,7 @@
  * relationships (keys customer+reseller); a row's creation is shown from
  * its created_run, the rest from the changes table.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +44,24 @@ static void table_add(struct table *t, sqlite3_stmt *s)
 	t->nrows++;
 }
 
+/* 1 once a write to standard output failed (a full disk): printing stops,
+ * and main() reports the errno kept here, the failing write's own. */
+static int stdout_failed(void)
+{
+	if (!ferror(stdout))
+		return 0;
+	if (!util_stdout_errno)
+		util_stdout_errno = errno;
+	return 1;
+}
+
 static void table_print(const struct table *t, int json)
 {
 	size_t w[16] = { 0 }, i, r;
 
 	if (json) {
 		fputs("[", stdout);
-		for (r = 0; r < t->nrows; r++) {
+		for (r = 0; r < t->nrows && !stdout_failed(); r++) {
 			fputs(r ? ",\n {" : "\n {", stdout);
 			for (i = 0; i < t->ncols; i++) {
 				printf("%s\"%s\": ", i ? ", " : "", t->head[i]);
@@ -73,7 +85,7 @@ static void table_print(const struct table *t, int json)
 	for (i = 0; i < t->ncols; i++)
 		printf(i + 1 < t->ncols ? "%-*s  " : "%.*s\n", (int)w[i],
 		       t->head[i]);
-	for (r = 0; r < t->nrows; r++)
+	for (r = 0; r < t->nrows && !stdout_failed(); r++)
 		for (i = 0; i < t->ncols; i++)
 			printf(i + 1 < t->ncols ? "%-*s  " : "%.*s\n",
 			       i + 1 < t->ncols ? (int)w[i] : 1 << 20,
@@ -175,7 +187,8 @@ int cmd_history(struct cli *cli)
 		      "PartnerID '%s'", cli->files[0]);
 		return EXIT_USAGE;
 	}
-	code = master_open(&m, cli->master, MASTER_READ, 30);
+	code = master_open(&m, cli->master, MASTER_READ,
+			   (int)cli->lock_timeout);
 	if (code) {
 		master_close(&m);
 		return code;
@@ -214,7 +227,8 @@ int cmd_runs(struct cli *cli)
 		error("runs: takes no operands");
 		return EXIT_USAGE;
 	}
-	code = master_open(&m, cli->master, MASTER_READ, 30);
+	code = master_open(&m, cli->master, MASTER_READ,
+			   (int)cli->lock_timeout);
 	if (code) {
 		master_close(&m);
 		return code;

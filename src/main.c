@@ -112,8 +112,9 @@ static const struct option_def options[] = {
 	  "entity's rows (default 10)" },
 	{ "force", 0, NULL, C_RECONCILE, O_FORCE,
 	  "apply even when a safety valve trips" },
-	{ "lock-timeout", 0, "S", C_INIT | C_RECONCILE, O_LOCK_TIMEOUT,
-	  "wait up to S seconds for another run's lock (default 30)" },
+	{ "lock-timeout", 0, "S", C_ALL, O_LOCK_TIMEOUT,
+	  "wait up to S seconds for another run's or connection's lock on "
+	  "the master (default 30)" },
 	{ "record", 0, NULL, C_RECONCILE, O_RECORD,
 	  "record a dry run in the master's run ledger" },
 	{ "json", 0, NULL, C_HISTORY | C_RUNS, O_JSON, "print JSON" },
@@ -493,7 +494,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli;
 	const struct command *cmd;
-	int help = 0, version = 0, code, i;
+	int help = 0, version = 0, code, i, err;
 	const char *env;
 
 	/* A connection is used by one thread at a time (the stage thread
@@ -539,10 +540,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < cli.nconfig_args; i++)
 		free(cli.config_args[i]);
 	free(cli.config_args);
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno != EPIPE)
+	/* errno is only true of the call that failed just now. */
+	err = fflush(stdout) != 0 ? errno : 0;
+	if (ferror(stdout) && util_stdout_errno)
+		err = util_stdout_errno;
+	else if (ferror(stdout) && !err)
+		err = EIO;
+	if (fclose(stdout) != 0 && !err)
+		err = errno;
+	if (err) {
+		if (err != EPIPE)
 			fprintf(stderr, "csprecon: cannot write standard "
-				"output: %s\n", strerror(errno));
+				"output: %s\n", strerror(err));
 		if (code < EXIT_USAGE)
 			code = EXIT_IOERR;
 	}

@@ -1,6 +1,7 @@
 /* master.c -- opening, creating and locking the master.  See master.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,35 @@
 
 extern const char csprecon_master_sql[];
 
+#ifdef SQLITE_BUSY_TIMEOUT
+#define BUSY_TIMEOUT SQLITE_BUSY_TIMEOUT
+#else
+#define BUSY_TIMEOUT (SQLITE_BUSY | (3 << 8))
+#endif
+
+/* SQLite's file header (https://sqlite.org/fileformat.html#the_database_header). */
+#define HEADER_SIZE 100
+#define HEADER_USER_VERSION 60
+#define HEADER_APPLICATION_ID 68
+static const char sqlite_magic[16] = "SQLite format 3";
+
 int m_fail(struct master *m, const char *what)
 {
 	int rc = m->db ? sqlite3_extended_errcode(m->db) : SQLITE_ERROR;
 
-	if (!m->failed) {
+	if (m->failed)
+		return -1;
+	m->failed = 1;
+	m->exit_code = (rc & 0xff) == SQLITE_BUSY ||
+		       (rc & 0xff) == SQLITE_LOCKED ? 75 : 74;
+	/* Plain SQLITE_BUSY (SQLITE_BUSY_TIMEOUT in newer SQLite) is what
+	 * the busy timeout gives up with; the other kinds come at once. */
+	if (rc == SQLITE_BUSY || rc == BUSY_TIMEOUT)
+		error("master '%s' is locked by another connection; gave up "
+		      "after %d s (--lock-timeout)", m->path, m->timeout);
+	else
 		error("master '%s': %s: %s", m->path, what,
 		      m->db ? sqlite3_errmsg(m->db) : "not open");
-		m->failed = 1;
-		m->exit_code = (rc & 0xff) == SQLITE_BUSY ||
-			       (rc & 0xff) == SQLITE_LOCKED ? 75 : 74;
-	}
 	return -1;
 }
 
@@ -154,11 +173,10 @@ int master_journal(struct master *m, const char *mode)
 }
 
 /* Connection settings every open needs; checks that WAL really took. */
-static int configure(struct master *m, int timeout, int writable)
+static int configure(struct master *m, int writable)
 {
 	int ok;
 
-	sqlite3_busy_timeout(m->db, timeout * 1000);
 	if (m_exec(m, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
 			  " PRAGMA threads=2") < 0)
 		return -1;
@@ -175,22 +193,148 @@ static int configure(struct master *m, int timeout, int writable)
 	return 0;
 }
 
-/* 0 when the open database is a csprecon master (or empty when allowed);
- * sets *version. */
-static int identify(struct master *m, int allow_empty, int *version)
-{
-	int app = 0, tables = 0;
+/* What the database file itself says, read with read(2) before SQLite
+ * opens it: SQLite would read a write-ahead log beside it into its view of
+ * the file.  No SQLite connection is open yet, so closing this descriptor
+ * drops no SQLite lock. */
+struct file_header {
+	enum { FILE_EMPTY, FILE_NOT_SQLITE, FILE_SQLITE } kind;
+	uint32_t app;     /* application_id */
+	uint32_t version; /* user_version */
+};
 
-	if (sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
-			 NULL, NULL) == SQLITE_NOTADB) {
-		error("'%s' is not a csprecon master (not an SQLite database)",
-		      m->path);
-		return 65;
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static int read_header(struct master *m, struct file_header *h)
+{
+	unsigned char b[HEADER_SIZE];
+	size_t got = 0;
+	ssize_t n = 0;
+	struct stat st;
+	/* O_NONBLOCK: a FIFO given as the master must not hang the run. */
+	int fd = open(m->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		error("cannot open master '%s': %s", m->path, strerror(errno));
+		return 66;
 	}
+	memset(h, 0, sizeof(*h));
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		h->kind = FILE_NOT_SQLITE;
+		return 0;
+	}
+	while (got < sizeof(b) &&
+	       ((n = read(fd, b + got, sizeof(b) - got)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	if (n < 0) {
+		error("cannot read master '%s': %s", m->path, strerror(errno));
+		close(fd);
+		return 74;
+	}
+	close(fd);
+	if (got == 0) {
+		h->kind = FILE_EMPTY;
+	} else if (got < sizeof(b) ||
+		   memcmp(b, sqlite_magic, sizeof(sqlite_magic))) {
+		h->kind = FILE_NOT_SQLITE;
+	} else {
+		h->kind = FILE_SQLITE;
+		h->app = be32(b + HEADER_APPLICATION_ID);
+		h->version = be32(b + HEADER_USER_VERSION);
+	}
+	return 0;
+}
+
+static int not_sqlite(struct master *m)
+{
+	error("'%s' is not a csprecon master (not an SQLite database)",
+	      m->path);
+	return 65;
+}
+
+static int foreign_log(struct master *m)
+{
+	error("master '%s': '%s-wal' is the write-ahead log of another "
+	      "database; nothing was changed (move it away)", m->path,
+	      m->path);
+	return 65;
+}
+
+/* 0 when the master has every table of the schema (its version is the
+ * current one), else an exit code: 65 with the first one missing named.
+ * The schema's own tables are read from a scratch master, so this list is
+ * never a second copy of schemas/master.sql. */
+static int check_tables(struct master *m)
+{
+	struct master ref;
+	sqlite3_stmt *want = NULL, *have = NULL;
+	int rc = SQLITE_ROW, code;
+
+	if ((code = master_scratch(&ref)))
+		goto out;
+	if (!(have = m_prepare(m, "SELECT 1 FROM main.sqlite_schema WHERE"
+			       " type = 'table' AND name = ?1"))) {
+		code = m->exit_code;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(ref.db, "SELECT name FROM sqlite_schema WHERE"
+			       " type = 'table' ORDER BY rowid", -1, &want,
+			       NULL) != SQLITE_OK) {
+		error("cannot read the master schema: %s",
+		      sqlite3_errmsg(ref.db));
+		code = 70;
+		goto out;
+	}
+	while (rc == SQLITE_ROW && sqlite3_step(want) == SQLITE_ROW) {
+		sqlite3_bind_text(have, 1, (const char *)
+				  sqlite3_column_text(want, 0), -1,
+				  SQLITE_TRANSIENT);
+		rc = sqlite3_step(have);
+		sqlite3_reset(have);
+	}
+	if (rc == SQLITE_DONE) {
+		error("'%s' has csprecon's application id but not its tables "
+		      "(no table '%s'); not a usable csprecon master", m->path,
+		      (const char *)sqlite3_column_text(want, 0));
+		code = 65;
+	} else if (rc != SQLITE_ROW) {
+		m_fail(m, "read schema");
+		code = m->exit_code;
+	}
+out:
+	sqlite3_finalize(want);
+	sqlite3_finalize(have);
+	master_close(&ref);
+	return code;
+}
+
+/* Judge the database through the open connection (whose first read
+ * returned rc), against what its file says (h): 0 when it is a csprecon
+ * master (or empty when allowed), with *version set. */
+static int identify(struct master *m, const struct file_header *h, int rc,
+		    int allow_empty, int *version)
+{
+	int app = 0, tables = 0, ours = h->kind == FILE_SQLITE &&
+					h->app == MASTER_APPLICATION_ID;
+
+	if (rc == SQLITE_NOTADB)
+		return ours ? foreign_log(m) : not_sqlite(m);
+	if (rc != SQLITE_OK)
+		return m_fail(m, "read header"), m->exit_code;
 	if (pragma_int(m, "PRAGMA application_id", &app) < 0 ||
 	    pragma_int(m, "PRAGMA user_version", version) < 0 ||
 	    pragma_int(m, "SELECT count(*) FROM sqlite_schema", &tables) < 0)
 		return m->exit_code ? m->exit_code : 74;
+	/* A log can hold a new master (an init that stopped before its
+	 * checkpoint), never turn a master into another database. */
+	if (ours && app != MASTER_APPLICATION_ID)
+		return foreign_log(m);
 	if (app == 0 && *version == 0 && tables == 0) {
 		if (allow_empty)
 			return 0;
@@ -207,22 +351,154 @@ static int identify(struct master *m, int allow_empty, int *version)
 		      "%d", m->path, *version, MASTER_VERSION);
 		return 65;
 	}
+	return *version == MASTER_VERSION ? check_tables(m) : 0;
+}
+
+/* Open a connection to name (a path, or a URI with SQLITE_OPEN_URI),
+ * waiting up to the timeout for a lock from its first statement on.  It
+ * does not checkpoint on close: only reopen_writable() turns that on, for
+ * an identified master.  0, or fail_code with a message. */
+static int connect_db(struct master *m, const char *name, int flags,
+		      int fail_code)
+{
+	if (sqlite3_open_v2(name, &m->db, flags, NULL) != SQLITE_OK) {
+		error("cannot open master '%s': %s", m->path,
+		      sqlite3_errmsg(m->db));
+		return fail_code;
+	}
+	sqlite3_busy_timeout(m->db, m->timeout * 1000);
+	sqlite3_db_config(m->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	return 0;
 }
 
-static void reset(struct master *m, const char *path)
+/* "file:" URI of the path, for immutable=1: '%', '?', '#' and every byte
+ * outside printable ASCII percent-encoded.  Caller frees. */
+static char *file_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf sb;
+	const unsigned char *p;
+
+	strbuf_init(&sb);
+	strbuf_addstr(&sb, path[0] == '/' ? "file://" : "file:");
+	for (p = (const unsigned char *)path; *p; p++) {
+		char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+		if (*p <= ' ' || *p >= 0x7f || strchr("%?#", *p))
+			strbuf_add(&sb, e, 3);
+		else
+			strbuf_add(&sb, p, 1);
+	}
+	strbuf_addstr(&sb, "?immutable=1");
+	return sb.buf;
+}
+
+/* 1 when the directory that holds the master cannot be written: SQLite
+ * cannot create the "-shm" index a WAL reader needs there. */
+static int dir_read_only(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int ro;
+
+	if (!slash)
+		return access(".", W_OK) < 0;
+	dir = xmemdup0(path, slash == path ? 1 : (size_t)(slash - path));
+	ro = access(dir, W_OK) < 0;
+	free(dir);
+	return ro;
+}
+
+/* The master on read-only storage (its first read failed with rc): read
+ * it as an immutable file, which needs no -shm, when it has no log that
+ * only a -shm could make readable.  0 with the new connection's first read
+ * in *rc, or an exit code. */
+static int open_immutable(struct master *m, int *rc)
+{
+	struct strbuf wal;
+	struct stat st;
+	char *uri;
+	int code, logged;
+
+	strbuf_init(&wal);
+	strbuf_addf(&wal, "%s-wal", m->path);
+	logged = stat(wal.buf, &st) == 0 && st.st_size > 0;
+	strbuf_release(&wal);
+	if (logged) {
+		error("master '%s' is on read-only storage with a write-ahead "
+		      "log that cannot be read without creating '%s-shm'",
+		      m->path, m->path);
+		return 74;
+	}
+	sqlite3_close(m->db);
+	m->db = NULL;
+	uri = file_uri(m->path);
+	code = connect_db(m, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, 66);
+	free(uri);
+	if (code)
+		return code;
+	warning("master '%s' is on read-only storage; it is read as an "
+		"immutable file", m->path);
+	*rc = sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
+			   NULL, NULL);
+	return 0;
+}
+
+/* Identify the file as a master (or an empty database, allow_empty) on a
+ * read-only connection, which is left open.  The header is read first,
+ * without SQLite; a read-only connection never checkpoints, so a log that
+ * is not the master's own is found out without being written into it. */
+static int open_identified(struct master *m, int allow_empty,
+			   int read_only_media, int *version)
+{
+	struct file_header h;
+	int code, rc;
+
+	if ((code = read_header(m, &h)))
+		return code;
+	if (h.kind == FILE_NOT_SQLITE)
+		return not_sqlite(m);
+	if ((code = connect_db(m, m->path, SQLITE_OPEN_READONLY, 66)))
+		return code;
+	rc = sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
+			  NULL, NULL);
+	/* SQLite says CANTOPEN or READONLY (by the kernel's errno) when it
+	 * cannot make the -shm. */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
+	    read_only_media && dir_read_only(m->path) &&
+	    (code = open_immutable(m, &rc)))
+		return code;
+	return identify(m, &h, rc, allow_empty, version);
+}
+
+/* Replace the identifying connection by a read-write one in WAL mode,
+ * which checkpoints its log on close. */
+static int reopen_writable(struct master *m, int fail_code)
+{
+	int code;
+
+	sqlite3_close(m->db);
+	m->db = NULL;
+	if ((code = connect_db(m, m->path, SQLITE_OPEN_READWRITE, fail_code)))
+		return code;
+	sqlite3_db_config(m->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	return configure(m, 1) < 0 ? m->exit_code : 0;
+}
+
+static void reset(struct master *m, const char *path, int timeout)
 {
 	memset(m, 0, sizeof(*m));
 	m->path = path;
 	m->lock_fd = -1;
+	m->timeout = timeout;
 }
 
 int master_open(struct master *m, const char *path, enum master_access a,
 		int lock_timeout)
 {
-	int flags, code, version = 0;
+	int code, version = 0;
 
-	reset(m, path);
+	reset(m, path, lock_timeout);
 	if (access(path, F_OK) < 0) {
 		error("master '%s' does not exist; create it with 'csprecon "
 		      "init'", path);
@@ -230,30 +506,23 @@ int master_open(struct master *m, const char *path, enum master_access a,
 	}
 	if (a == MASTER_WRITE && (code = take_lock(m, lock_timeout)))
 		return code;
-	flags = a == MASTER_WRITE ? SQLITE_OPEN_READWRITE :
-				    SQLITE_OPEN_READONLY;
-	if (sqlite3_open_v2(path, &m->db, flags, NULL) != SQLITE_OK) {
-		error("cannot open master '%s': %s", path,
-		      sqlite3_errmsg(m->db));
-		return 66;
-	}
-	if ((code = identify(m, 0, &version)))
+	if ((code = open_identified(m, 0, a == MASTER_READ, &version)))
 		return code;
-	if (configure(m, lock_timeout, a == MASTER_WRITE) < 0)
-		return m->exit_code;
 	if (version < MASTER_VERSION) {
 		error("master '%s' has version %d; run 'csprecon init' to "
 		      "migrate it", path, version);
 		return 65;
 	}
-	return 0;
+	if (a == MASTER_WRITE)
+		return reopen_writable(m, 74);
+	return configure(m, 0) < 0 ? m->exit_code : 0;
 }
 
 int master_create(struct master *m, const char *path, int lock_timeout)
 {
 	int fd, code, version = 0;
 
-	reset(m, path);
+	reset(m, path, lock_timeout);
 	if ((code = take_lock(m, lock_timeout)))
 		return code;
 	/* Create the file ourselves so that it is born with mode 0600. */
@@ -263,16 +532,9 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 		return 73;
 	}
 	close(fd);
-	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
-		error("cannot open master '%s': %s", path,
-		      sqlite3_errmsg(m->db));
-		return 73;
-	}
-	if ((code = identify(m, 1, &version)))
+	if ((code = open_identified(m, 1, 0, &version)) ||
+	    (code = reopen_writable(m, 73)))
 		return code;
-	if (configure(m, lock_timeout, 1) < 0)
-		return m->exit_code;
 	if (version == MASTER_VERSION)
 		return 0;
 	/* Version 0: a new file.  Later versions add migration steps here,
@@ -290,7 +552,7 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 
 int master_scratch(struct master *m)
 {
-	reset(m, ":memory:");
+	reset(m, ":memory:", 0);
 	if (sqlite3_open_v2(":memory:", &m->db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
 		error("cannot open an in-memory database");

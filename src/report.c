@@ -1,7 +1,14 @@
 /* report.c -- atomic report files and safe cells.  See report.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <csv.h>
 
@@ -48,27 +55,136 @@ static char *join(const char *dir, const char *name)
 	return sb.buf;
 }
 
+/* Temporary names: ".BASE.tmp.PID.XXXXXX" beside BASE, XXXXXX random. */
+#define TMP_RANDOM 6
+
+static const char tmp_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+static void random_name(char out[TMP_RANDOM + 1])
+{
+	static unsigned long counter;
+	unsigned char b[TMP_RANDOM];
+	struct timespec now;
+	size_t i;
+
+	/* Without the kernel's randomness (a very old kernel) the names are
+	 * merely unlikely: O_EXCL still never opens a planted one. */
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		for (i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((unsigned long)now.tv_nsec >>
+					       (4 * i) ^ counter++ * 131);
+	}
+	for (i = 0; i < TMP_RANDOM; i++)
+		out[i] = tmp_alphabet[b[i] % (sizeof(tmp_alphabet) - 1)];
+	out[TMP_RANDOM] = '\0';
+}
+
+/* name is "<prefix>PID.XXXXXX": the pid, else 0. */
+static long tmp_pid(const char *name, const char *prefix, size_t plen)
+{
+	const char *p = name + plen, *dot;
+	long pid = 0;
+
+	if (strncmp(name, prefix, plen) || !(dot = strchr(p, '.')) ||
+	    dot == p || dot - p > 10 || strlen(dot + 1) != TMP_RANDOM ||
+	    strspn(dot + 1, tmp_alphabet) != TMP_RANDOM)
+		return 0;
+	for (; p < dot; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		pid = pid * 10 + (*p - '0');
+	}
+	return pid;
+}
+
+/* Remove the temporary files of BASE in dir whose process no longer runs
+ * (a run killed before its rename): only this user's regular files, never
+ * a running process's, which may be writing it. */
+static void remove_stale(const char *dir, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+	long pid;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!(pid = tmp_pid(e->d_name, prefix, plen)) ||
+		    pid == (long)getpid() || pid > INT_MAX ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+int report_create_temp(const char *path, char **tmp)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	char *dir = dlen ? xmemdup0(path, dlen) : xstrdup(".");
+	char rnd[TMP_RANDOM + 1];
+	struct strbuf prefix, sb;
+	int fd = -1, tries, e = ENAMETOOLONG;
+
+	strbuf_init_capped(&prefix, 8192);
+	strbuf_init_capped(&sb, 8192);
+	if (strbuf_addf(&prefix, ".%s.tmp.", path + dlen) == 0) {
+		remove_stale(dir, prefix.buf);
+		for (tries = 0; tries < 100; tries++) {
+			random_name(rnd);
+			strbuf_reset(&sb);
+			if (strbuf_add(&sb, path, dlen) < 0 ||
+			    strbuf_addf(&sb, "%s%ld.%s", prefix.buf,
+					(long)getpid(), rnd) < 0) {
+				e = ENAMETOOLONG;
+				break;
+			}
+			fd = open(sb.buf, O_WRONLY | O_CREAT | O_EXCL |
+				  O_NOFOLLOW | O_CLOEXEC, 0666);
+			e = errno;
+			if (fd >= 0 || e != EEXIST)
+				break;
+		}
+	}
+	strbuf_release(&prefix);
+	free(dir);
+	if (fd < 0) {
+		strbuf_release(&sb);
+		errno = e;
+		return -1;
+	}
+	*tmp = sb.buf;
+	return fd;
+}
+
 int report_open(struct report_file *rf, const char *dir, const char *name)
 {
-	struct strbuf tmp;
+	int fd, e;
 
 	memset(rf, 0, sizeof(*rf));
 	rf->path = join(dir, name);
-	strbuf_init_capped(&tmp, 8192);
-	if (!rf->path || strbuf_addf(&tmp, "%s/.%s.tmp.%ld", dir, name,
-				     (long)getpid()) < 0) {
-		free(rf->path);
-		strbuf_release(&tmp);
+	if (!rf->path)
 		return error("report path too long in '%s'", dir);
+	fd = report_create_temp(rf->path, &rf->tmp);
+	if (fd >= 0 && !(rf->fp = fdopen(fd, "w"))) {
+		e = errno;
+		close(fd);
+		unlink(rf->tmp);
+		errno = e;
 	}
-	rf->tmp = tmp.buf;
-	rf->fp = fopen(rf->tmp, "w");
 	if (!rf->fp) {
-		int e = errno;
-
-		error("cannot create report '%s': %s", rf->path, strerror(e));
+		error("cannot create report '%s': %s", rf->path,
+		      strerror(errno));
 		free(rf->tmp);
 		free(rf->path);
+		rf->tmp = rf->path = NULL;
 		return -1;
 	}
 	/* Reports are written by one thread: take stdio's lock once, not

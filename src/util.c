@@ -10,6 +10,7 @@
 #include "csprecon/banned.h"
 
 int util_verbosity;
+int util_stdout_errno;
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {

@@ -4,6 +4,13 @@
  * Each file is written to a temporary name in the report directory and
  * renamed into place after a checked fclose(), so a reader never sees half
  * a report and a full disk is an error, not a truncated file.
+ *
+ * A temporary name is ".NAME.tmp.PID.XXXXXX" beside NAME, XXXXXX random,
+ * created with O_EXCL|O_NOFOLLOW: a file or symbolic link planted at a
+ * name in advance is never opened.  The temporary files of NAME that a
+ * killed run left there (its pid no longer running on this host) are
+ * removed when NAME is next written; a running process's are left alone,
+ * whatever their age, since it may still be writing them.
  */
 #ifndef CSPRECON_REPORT_H
 #define CSPRECON_REPORT_H
@@ -21,6 +28,11 @@ struct report_file {
 
 /* Create the directory (and parents, mode 0755) if needed; 0 or -1. */
 int report_mkdir(const char *dir);
+/* Create the temporary file for path (see above), mode 0666 less the
+ * umask: an open write-only descriptor, with *tmp set to its name (the
+ * caller frees it), or -1 with errno set. */
+int report_create_temp(const char *path, char **tmp);
+/* Open dir/name's temporary file in rf; 0, or -1 with a message. */
 int report_open(struct report_file *rf, const char *dir, const char *name);
 /* Close, check, rename into place; 0 or -1 (temporary file removed). */
 int report_commit(struct report_file *rf);

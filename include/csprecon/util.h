@@ -20,6 +20,11 @@
 /* Verbosity: -1 quiet (-q), 0 normal, 1 verbose (-v).  Set once by main. */
 extern int util_verbosity;
 
+/* The errno of the first failed write to standard output, set by the
+ * writer that saw it fail (0 when none): main() reports standard output
+ * at exit, when errno says something else. */
+extern int util_stdout_errno;
+
 /* Print "csprecon: MESSAGE" on stderr; return -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "csprecon: warning: MESSAGE" on stderr unless quiet. */
