@@ -303,9 +303,9 @@ int value_email(const char *s, size_t len, const char **domain,
 	local_len = (size_t)(at - s);
 	d = at + 1;
 	dlen = len - local_len - 1;
-	/* The trailing dot is not part of the address: count without it. */
-	if (dlen && d[dlen - 1] == '.')
-		dlen--;
+	/* A trailing dot would be an empty last label, which SPEC §3's
+	 * grammar has not: domain_ok() refuses it, as it refuses any empty
+	 * label. */
 	if (local_len + 1 + dlen > VALUE_EMAIL_MAX)
 		return -1;
 	if (local_len < 1 || local_len > 64)

@@ -195,12 +195,12 @@ want EMAIL_WEBMAIL error contact_email 1 "yahoo.co.uk"
 row "@G@,Informatique Girard SARL,FR,,,LUC.GIRARD@HOTMAIL.FR,,,,"
 want EMAIL_WEBMAIL error contact_email 1 "HOTMAIL.FR"
 row "@G@,Informatique Girard SARL,FR,,,luc.girard@gmail.com.,,,,"
-want EMAIL_WEBMAIL error contact_email 1 "gmail.com. (trailing dot)"
+want EMAIL_INVALID error contact_email 1 "gmail.com. (trailing dot: an empty label)"
 for d in googlemail.com yahoo.com yahoo.de yahoo.co.jp yahoo.com.br \
 	ymail.com rocketmail.com icloud.com me.com mac.com aol.com aol.fr \
 	aim.com outlook.com outlook.de hotmail.com hotmail.it hotmail.co.uk \
 	live.com live.nl live.co.za msn.com windowslive.com passport.com \
-	Outlook.COM.; do
+	Outlook.COM; do
 	row "@G@,Webmail Test GmbH,DE,,,someone@$d,,,,"
 	want EMAIL_WEBMAIL error contact_email 1 "$d"
 done

@@ -476,7 +476,7 @@ static const struct str_case email_cases[] = {
 	{ S("!#$%&'*+-/=?^_`{|}~@example.com"), OK, "example.com" },
 	{ S("a@ex-ample.com"), OK, "ex-ample.com" },
 	{ S("a@1example.com"), OK, "1example.com" },
-	{ S("a@example.com."), OK, "example.com" },    /* trailing dot */
+	{ S("a@example.com."), NO, NULL },             /* empty last label */
 	{ S("a@xn--bcher-kva.example"), OK, "xn--bcher-kva.example" },
 	{ S("a@example.xn--p1ai"), OK, "example.xn--p1ai" }, /* xn-- TLD */
 	{ S("a@EXAMPLE.XN--P1AI"), OK, "EXAMPLE.XN--P1AI" },
@@ -600,8 +600,7 @@ static void test_email_lengths(void **state)
 		{ 1, 20, 0, OK },
 		{ 64, 189, 0, OK },  /* 254 in all */
 		{ 64, 190, 0, NO },  /* 255 */
-		{ 64, 189, 1, OK },  /* 254 plus the trailing dot */
-		{ 64, 190, 1, NO },
+		{ 1, 20, 1, NO },    /* a trailing dot: an empty label */
 		{ 1, 252, 0, OK },   /* 254 */
 		{ 1, 253, 0, NO },   /* 255, though the domain alone is fine */
 	};
