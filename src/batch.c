@@ -30,6 +30,7 @@
 #include "csprecon/validate.h"
 #include "csprecon/webmail.h"
 #include "csprecon/ingest_xml.h"
+#include "csprecon/show.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -259,6 +260,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 		struct source *src = &run->src[i];
 
 		src->path = cli->files[i];
+		src->shown = show_dup(src->path);
 		src->no = (unsigned)i;
 		src->entity = ENTITY_NONE;
 		if (fstat(in[i].fd, &st) == 0 && S_ISREG(st.st_mode))

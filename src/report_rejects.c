@@ -1,7 +1,8 @@
 /* report_rejects.c -- rejects.csv and findings on stderr.
  *
  * rejects.csv has the columns of SPEC §6, one line per finding, errors and
- * warnings, in file, line and arrival order.
+ * warnings, in file, line and arrival order.  A file is named in its
+ * display form (show.h), as on stderr.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static const char *file_of(const struct run *run, int file_no)
 {
 	if (file_no < 0 || (size_t)file_no >= run->nsrc)
 		return "";
-	return run->src[file_no].path;
+	return run->src[file_no].shown;
 }
 
 static int write_one(const struct finding *fd, void *vctx)

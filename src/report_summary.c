@@ -5,10 +5,12 @@
  * counts per rule code, and the exit code.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "csprecon/report.h"
+#include "csprecon/show.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
@@ -104,12 +106,15 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 
 		format_name(s, fmt, sizeof(fmt));
 		if (s->refused) {
-			fprintf(fp, "%-40s %-7s %-14s refused: %s\n", s->path,
-				fmt, entity_name(s->entity), s->refusal);
+			char *why = show_dup(s->refusal);
+
+			fprintf(fp, "%-40s %-7s %-14s refused: %s\n", s->shown,
+				fmt, entity_name(s->entity), why);
+			free(why);
 			continue;
 		}
 		fprintf(fp, "%-40s %-7s %-14s %10" PRIu64 " %10" PRIu64
-			" %10" PRIu64 "\n", s->path, fmt,
+			" %10" PRIu64 "\n", s->shown, fmt,
 			entity_name(s->entity), s->rows_read,
 			s->rows_read - s->rows_rejected, s->rows_rejected);
 	}

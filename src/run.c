@@ -3,8 +3,8 @@
  *
  * A run is named by its start (UTC, to the second) and the process id, so
  * two runs in the same second get different report directories.
- * Values shown in findings are made safe for every report here, once:
- * bytes that are not valid UTF-8 and control characters become \xHH, and
+ * Values shown in findings are made safe for every report here, once, in
+ * show.h's display form (invalid UTF-8 and control characters as \xHH), and
  * the value is cut after VALUE_SHOW_MAX bytes with "..." so a hostile
  * 64 KiB field does not become a 64 KiB report cell.
  */
@@ -20,6 +20,7 @@
 #include "csprecon/dedup.h"
 #include "csprecon/findings.h"
 #include "csprecon/run.h"
+#include "csprecon/show.h"
 #include "csprecon/stream.h"
 #include "csprecon/util.h"
 #include "csprecon/webmail.h"
@@ -48,6 +49,10 @@ void run_init(struct run *run, const char *command)
 
 void run_release(struct run *run)
 {
+	size_t i;
+
+	for (i = 0; run->src && i < run->nsrc; i++)
+		free(run->src[i].shown);
 	free(run->src);
 	findings_close(run->findings);
 	dedup_free(run->dedup);
@@ -83,37 +88,6 @@ int run_any_refused(const struct run *run)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0x80 && cp <= 0x9f))
-		return 0;
-	return len;
-}
-
 static void show_value(struct strbuf *out, const char *v, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)v;
@@ -124,8 +98,8 @@ static void show_value(struct strbuf *out, const char *v, size_t len)
 			strbuf_addstr(out, "...");
 			return;
 		}
-		n = utf8_seq(s + i, len - i);
-		if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+		n = show_keep(s + i, len - i);
+		if (n == 0) {
 			strbuf_addf(out, "\\x%02X", s[i]);
 			i++;
 			continue;

@@ -6,18 +6,35 @@
 #include <string.h>
 #include <time.h>
 
+#include "csprecon/show.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
 int util_verbosity;
 int util_stdout_errno;
 
+/* A message may hold a file name, a header or a value from the input: it
+ * reaches the terminal in its display form (show.h). */
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	char stack[1024], *msg = stack;
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(stack, sizeof(stack), fmt, ap);
+	if (n >= (int)sizeof(stack)) {
+		msg = xmalloc((size_t)n + 1);
+		vsnprintf(msg, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
 	fputs("csprecon: ", stderr);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	if (n > 0)
+		show_fwrite(stderr, msg, (size_t)n);
 	fputc('\n', stderr);
+	if (msg != stack)
+		free(msg);
 }
 
 int error(const char *fmt, ...)

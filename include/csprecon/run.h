@@ -38,6 +38,7 @@ enum report_format {
 /* One input file of the run. */
 struct source {
 	const char *path;        /* as given on the command line; not owned */
+	char *shown;             /* path in show.h's display form; owned */
 	unsigned no;             /* position on the command line, from 0 */
 	enum entity entity;      /* detected or forced; ENTITY_NONE if unknown */
 	const char *format;      /* "csv" or "xml" */

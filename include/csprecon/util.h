@@ -1,6 +1,8 @@
 /* util.h -- diagnostics, allocation and a string buffer.
  *
- * Diagnostics have one shape on stderr: "csprecon: [file:line: ]message".
+ * Diagnostics have one shape on stderr: "csprecon: [file:line: ]message",
+ * the message in show.h's display form (no control character from a file
+ * name or a value reaches the terminal).
  * error() prints and returns -1 so callers write `return error(...)`.
  * Allocation failure is not recoverable in a batch run: x*alloc, and a
  * string buffer without a cap that cannot grow, print a message and exit

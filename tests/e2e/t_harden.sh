@@ -107,7 +107,7 @@ run check --report-dir "$T/esc" "$T/$esc"
 if grep -q "$(printf '\033')" "$ERR" "$OUT" "$T/esc/summary.txt"; then
 	not_ok "a file name's escape reached stderr, stdout or summary.txt"
 else ok; fi
-expect_grep "$OUT" 'r\033[31mX.csv' "the file name is shown with its escape spelled out"
+expect_grep "$OUT" 'r\x1B[31mX.csv' "the file name is shown with its escape spelled out"
 
 # --- an early exit prints no progress escape under --no-progress
 if command -v script >/dev/null 2>&1; then
