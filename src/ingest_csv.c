@@ -616,11 +616,26 @@ static int read_events(struct csv_state *st, struct parser *t)
 	return end;
 }
 
+/* The Unicode encoding other than UTF-8 that a byte-order mark at the
+ * start of head announces, or NULL.  UTF-32LE's mark begins with
+ * UTF-16LE's, so it is tested first. */
+static const char *utf_bom(const unsigned char *head, size_t len)
+{
+	if (len >= 4 && (!memcmp(head, "\xff\xfe\0\0", 4) ||
+			 !memcmp(head, "\0\0\xfe\xff", 4)))
+		return "UTF-32";
+	if (len >= 2 && (!memcmp(head, "\xff\xfe", 2) ||
+			 !memcmp(head, "\xfe\xff", 2)))
+		return "UTF-16";
+	return NULL;
+}
+
 enum ingest_result ingest_csv(struct run *run, struct source *src,
 			      struct peeked *pk, record_sink sink)
 {
 	struct csv_state st;
 	struct parser t;
+	const char *utf;
 	enum ingest_result ret;
 
 	memset(&st, 0, sizeof(st));
@@ -633,12 +648,11 @@ enum ingest_result ingest_csv(struct run *run, struct source *src,
 	strbuf_init_capped(&st.row, ENTITY_MAX_COLS * (FIELD_MAX + 1));
 	src->entity = ENTITY_NONE;
 
-	if (pk->head_len >= 2 && ((pk->head[0] == 0xff && pk->head[1] == 0xfe) ||
-				 (pk->head[0] == 0xfe && pk->head[1] == 0xff))) {
-		run_refuse(run, src, 65, "UTF-16 text; convert the file to "
-			   "UTF-8");
+	if ((utf = utf_bom(pk->head, pk->head_len))) {
+		run_refuse(run, src, 65, "%s text; convert the file to UTF-8",
+			   utf);
 		run_finding(run, src, 1, NULL, -1, RULE_ENCODING_INVALID, NULL,
-			    0, "the file is UTF-16, not UTF-8; file refused");
+			    0, "the file is %s, not UTF-8; file refused", utf);
 		state_release(&st);
 		return INGEST_REFUSED;
 	}
