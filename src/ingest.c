@@ -93,28 +93,28 @@ enum ingest_result ingest_file(struct run *run, struct source *src,
 	size_t i;
 	int xml;
 
+	src->gzip = in->gzip;
+	i = head_start(h);
+	xml = i < h->len && h->buf[i] == '<';
+	/* A stream that failed after some bytes is still named by them. */
+	if (h->len || !h->failed)
+		src->format = xml ? "xml" : "csv";
 	if (h->failed) {
 		run_refuse_input(run, src, in);
 		return INGEST_REFUSED;
 	}
-	src->gzip = in->gzip;
-	i = head_start(h);
 	p.in = in;
 	p.head = h->buf;
 	p.head_len = h->len;
 	p.max_read = run->opt.read_chunk;
-	xml = i < h->len && h->buf[i] == '<';
 	/* A gzip file is inflated, and an XML file read and hashed, on a
 	 * thread of its own while the parser thread parses. */
 	if ((in->gzip || xml) && input_readahead(in, run->opt.read_chunk) < 0)
 		return INGEST_FAILED;
-	if (xml) {
-		src->format = "xml";
+	if (xml)
 		ret = ingest_xml(run, src, &p, sink);
-	} else {
-		src->format = "csv";
+	else
 		ret = ingest_csv(run, src, &p, sink);
-	}
 	input_readahead_stop(in);
 	if (ret == INGEST_OK) {
 		src->size = in->raw_bytes;
