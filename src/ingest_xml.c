@@ -15,7 +15,12 @@
  * The read callback also bounds text: libxml2 builds a whole text node in
  * memory (up to 10 MB, in time that grows faster than its length), so a
  * run of more than XML_TEXT_MAX bytes without a '<' (which cannot appear
- * raw in text) refuses the file before libxml2 has buffered it.
+ * raw in text) refuses the file before libxml2 has buffered it.  And it
+ * bounds what lies between two element tags: libxml2's reader frees a
+ * comment or a processing instruction only once the next element comes,
+ * at about 22 bytes of memory per byte, so more than XML_TEXT_MAX bytes
+ * without an element tag refuse the file too (a comment bomb, plain or
+ * gzipped, stops there).
  * The document is checked while streaming against the structure that
  * schemas/batch.xsd declares, as libxml2's XSD validator checks it: the
  * walk below hands each node to a check of ingest_xsd.c, and keeps the
@@ -158,6 +163,9 @@ struct xml_state {
 	struct prolog prolog;
 	uint64_t gap;               /* bytes since the last '<' */
 	int text_too_long;          /* the gap passed XML_TEXT_MAX */
+	uint64_t tag_gap;           /* bytes since the last element tag */
+	int lt_last;                /* the last piece ended with '<' */
+	int misc_too_long;          /* tag_gap passed XML_TEXT_MAX */
 	long stop_line;             /* the parser's line when it stopped */
 	struct run *run;
 	struct source *src;
@@ -201,6 +209,36 @@ static int text_gap(struct xml_state *st, const char *buf, size_t n)
 	return 0;
 }
 
+/* An element tag is '<' followed by neither '!' (a comment, CDATA) nor
+ * '?' (a processing instruction). */
+static int tag_after_lt(char c)
+{
+	return c != '!' && c != '?';
+}
+
+static int element_gap(struct xml_state *st, const char *buf, size_t n)
+{
+	const char *lt;
+
+	if (!n)
+		return 0;
+	if (st->lt_last && tag_after_lt(buf[0]))
+		st->tag_gap = 0;
+	st->lt_last = buf[n - 1] == '<';
+	/* The last tag of a piece is near its end in a batch file. */
+	for (lt = buf + n - 1; lt > buf; lt--)
+		if (lt[-1] == '<' && tag_after_lt(lt[0])) {
+			st->tag_gap = (uint64_t)(buf + n - lt);
+			return 0;
+		}
+	st->tag_gap += n;
+	if (st->tag_gap > XML_TEXT_MAX) {
+		st->misc_too_long = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int read_cb(void *ctx, char *buf, int len)
 {
 	struct xml_state *st = ctx;
@@ -213,7 +251,8 @@ static int read_cb(void *ctx, char *buf, int len)
 	if (st->prolog.state != P_DONE &&
 	    prolog_scan(&st->prolog, buf, (size_t)n))
 		return -1;
-	if (text_gap(st, buf, (size_t)n) < 0)
+	if (text_gap(st, buf, (size_t)n) < 0 ||
+	    element_gap(st, buf, (size_t)n) < 0)
 		return -1;
 	return (int)n;
 }
@@ -534,6 +573,12 @@ enum ingest_result ingest_xml(struct run *run, struct source *src,
 		fail(&st, st.stop_line, "more than " XML_TEXT_MAX_TEXT " bytes "
 		     "of text without markup: a value far over the "
 		     FIELD_MAX_TEXT "-byte limit");
+		ret = -1;
+	} else if (st.misc_too_long) {
+		st.err.failed = 0;
+		fail(&st, st.stop_line, "more than " XML_TEXT_MAX_TEXT " bytes "
+		     "without an element tag (comments, processing "
+		     "instructions or text)");
 		ret = -1;
 	}
 	if (st.prolog.doctype_line) {

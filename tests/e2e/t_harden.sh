@@ -147,4 +147,33 @@ printf 'tenant_id,name,country,contact_email\n0f8fad5b-d9cb-469f-a165-7086772895
 run check --report-dir "$T/gm" "$T/gm.csv"
 expect_grep "$T/gm/rejects.csv" ",EMAIL_WEBMAIL," "web-mail still found"
 
+# --- XML: memory never grows with comments or processing instructions
+# (libxml2's reader keeps them until the next element tag): a run of them
+# over 256 KiB refuses the file, plain or gzipped; runs between records
+# and inside values are read as before.
+xml_bomb() { # FILE MISC: a record, then 20,000 MISC lines
+	{ printf '<?xml version="1.0"?>\n<mpnIds xmlns="urn:csprecon:batch:1">\n'
+	  printf '<mpnId><mpnId>1234567</mpnId><type>location</type><country>DE</country></mpnId>\n'
+	  i=0; while [ $i -lt 20000 ]; do printf '%s\n' "$2"; i=$((i + 1)); done
+	  printf '</mpnIds>\n'; } >"$1"
+}
+xml_bomb "$T/comments.xml" '<!-- a comment between records -->'
+xml_bomb "$T/pis.xml" '<?pi a processing instruction between records?>'
+gzip -c "$T/comments.xml" >"$T/comments.xml.gz"
+for f in comments.xml pis.xml comments.xml.gz; do
+	run check --report-dir "$T/bomb" "$T/$f"
+	expect_exit 65 "$f: refused"
+	expect_grep "$ERR" "more than 262144 bytes without an element tag (comments, processing instructions or text)" "$f: message"
+	expect_grep "$T/bomb/rejects.csv" ",XML_INVALID,error," "$f: XML_INVALID"
+done
+{ printf '<?xml version="1.0"?>\n<!-- prolog -->\n<mpnIds xmlns="urn:csprecon:batch:1">\n'
+  i=0; while [ $i -lt 300 ]; do
+	printf '<!-- %s -->\n<?pi x?>\n<mpnId><mpnId>%d</mpnId><type>location</type><country>DE</country><name>A<!-- in a value -->B</name></mpnId>\n' \
+		"$(head -c 1000 /dev/zero | tr '\0' c)" $((1000000 + i))
+	i=$((i + 1)); done
+  printf '</mpnIds>\n'; } >"$T/ok.xml"
+run check --report-dir "$T/okxml" "$T/ok.xml"
+expect_exit 0 "comments between records and in values: read"
+expect_eq "comments between records: every record read" 300 "$(jfile "$T/ok.xml" rows_accepted "$T/okxml/summary.json")"
+
 finish
