@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/report.h"
 #include "csprecon/show.h"
 #include "csprecon/util.h"
@@ -31,20 +32,6 @@ static void format_name(const struct source *s, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%s%s", s->format ? s->format : "-",
 		 s->gzip ? ".gz" : "");
-}
-
-static const char *exit_meaning(int code)
-{
-	switch (code) {
-	case 0: return "no error-level finding";
-	case 1: return "error-level findings";
-	case 65: return "input refused";
-	case 66: return "input cannot be opened";
-	case 73: return "cannot create a report or the master";
-	case 74: return "I/O error";
-	case 75: return "master locked";
-	default: return "internal error";
-	}
 }
 
 static const char *class_names[] = { "new", "changed", "unchanged",

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/run.h"
 
 #define CLI_MAX_REGIONS 32
@@ -41,19 +42,6 @@ struct cli {
 	long lock_timeout;         /* --lock-timeout, seconds */
 	int json;                  /* --json (history, runs) */
 	const char *export_format; /* export --format csv|xml, or NULL */
-};
-
-/* Exit codes (SPEC §7). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FINDINGS = 1,
-	EXIT_USAGE = 64,
-	EXIT_REFUSED = 65,
-	EXIT_NOINPUT = 66,
-	EXIT_INTERNAL = 70,
-	EXIT_CANTCREATE = 73,
-	EXIT_IOERR = 74,
-	EXIT_LOCKED = 75
 };
 
 int cmd_check(struct cli *cli);
