@@ -5,8 +5,8 @@
 # Memory may grow with the number of keys, never with the size of a line, a
 # field or a file.  Checks: `check` of MEM_ROWS (default 1,000,000)
 # generated relationships stays under 150 MB peak RSS; a 50 MB file whose
-# data is one line, one made of a single 40 MB quoted CSV field, and an XML
-# file with a 40 MB value stay under 40 MB.  Each run must also end as it
+# data is one line, one made of a single 40 MB quoted CSV field, an XML
+# file with a 40 MB value, and one with 16 MB of comments stay under 40 MB.  Each run must also end as it
 # should, with its exit code and its findings, so that a run that stops
 # early (and stays small) does not pass.  Not run under the sanitizers,
 # whose shadow memory inflates RSS.
@@ -77,6 +77,20 @@ measure "one 40 MB quoted field" 40 1 1 \
 measure "an XML value of 40 MB" 40 65 1 \
 	"value.xml,1,mpn_ids,,,XML_INVALID,error,more than 262144 bytes of text without markup" \
 	"$T/value.xml"
+
+# Comments and processing instructions between two element tags are kept
+# by libxml2's reader until the next element: 16 MB of them, plain and
+# gzipped, are refused before they grow memory.
+{ printf '<mpnIds xmlns="urn:csprecon:batch:1"><mpnId><mpnId>1234567</mpnId>'
+  printf '<type>location</type><country>DE</country></mpnId>\n'
+  yes '<!-- a comment --><?pi an instruction?>' | head -c 16000000
+  echo '</mpnIds>'; } > "$T/misc.xml"
+gzip -c "$T/misc.xml" > "$T/misc.xml.gz"
+for f in misc.xml misc.xml.gz; do
+	measure "16 MB of XML comments ($f)" 40 65 1 \
+		",mpn_ids,,,XML_INVALID,error,\"more than 262144 bytes without an element tag" \
+		"$T/$f"
+done
 
 # Many duplicate keys: each drops its staged row by the stage's key index.
 # A drop that scanned the stage made this quadratic (minutes for 5,000
