@@ -34,6 +34,41 @@
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
+/* A rejected record: the master keeps its key's version (SPEC §4), so a
+ * snapshot does not retire it; a key that cannot be read keeps every row
+ * of the entity from retirement instead. */
+static int keep_rejected(struct run *run, struct record *rec)
+{
+	if (!rec->key_ok) {
+		if (!run->unkeyed[rec->entity])
+			run->unkeyed[rec->entity] = rec->src;
+		return 0;
+	}
+	if (!run->stage || stage_lean(run->stage))
+		return 0;
+	return stage_keep(run->stage, rec->entity, rec->key);
+}
+
+/* RETIRE_SKIPPED on the first file of each entity with a rejected row
+ * whose key could not be read: the snapshot retires nothing of it. */
+static int retire_skipped(struct run *run)
+{
+	enum entity e;
+
+	for (e = 0; e < ENTITY_COUNT; e++) {
+		struct source *src = run->unkeyed[e];
+
+		if (src && !src->refused &&
+		    run_finding_key(run, src, 0, e, "", -1,
+				    RULE_RETIRE_SKIPPED, NULL, "a rejected "
+				    "row's key could not be read, so no row "
+				    "of %s is retired in this run",
+				    entity_defs[e].name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* A relationship read once the resellers are settled: judged now.  Only
  * reconcile stages it (accepted), or keeps its key from retirement. */
 static int judge_sink(struct run *run, struct record *rec)
@@ -48,15 +83,16 @@ static int judge_sink(struct run *run, struct record *rec)
 			dedup_xreject_last(run->dedup);
 		xrejected = 1;
 	}
-	if (!run->stage || stage_lean(run->stage))
-		return 0;
 	if (!rec->errors && !xrejected)
-		return stage_add(run->stage, rec);
-	return rec->key_ok ? stage_keep(run->stage, rec->entity, rec->key) : 0;
+		return run->stage && !stage_lean(run->stage) ?
+		       stage_add(run->stage, rec) : 0;
+	return keep_rejected(run, rec);
 }
 
 static int batch_sink(struct run *run, struct record *rec)
 {
+	if (rec->broken)
+		return keep_rejected(run, rec);
 	/* The master map's slot for the key loads while the values are
 	 * checked. */
 	validate_begin(run, rec);
@@ -74,7 +110,7 @@ static int batch_sink(struct run *run, struct record *rec)
 		return rec->repeat ? 0 : stage_add(run->stage, rec);
 	if (stage_reject(run->stage, rec) < 0)
 		return -1;
-	return rec->key_ok ? stage_keep(run->stage, rec->entity, rec->key) : 0;
+	return keep_rejected(run, rec);
 }
 
 static int dup_hit(const struct dedup_hit *h, void *ctx)
@@ -297,6 +333,8 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	phase_done("duplicates, index the stage");
 	if (run->xj && crossref_end(run, m, run->xj, 0) < 0)
 		goto fail;
+	if (snapshot && retire_skipped(run) < 0)
+		goto out;
 	/* A duplicate key is judged by the duplicate rules only, however
 	 * its rows were judged. */
 	if (findings_retract(run->findings) < 0 ||

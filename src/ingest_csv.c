@@ -319,19 +319,25 @@ static void fill_record(struct csv_state *st, struct record *rec)
 
 /* A row broken before it is a record.  Its key is named when the fields
  * read so far hold one that parses (a ragged row may be shifted, so a raw
- * key is not shown). */
-static int reject_row(struct csv_state *st, enum rule rule, int col,
-		      const char *value, size_t vlen, const char *msg)
+ * key is not shown), and the sink is handed the broken record for that key
+ * alone: the master keeps the key's version, or, with no key, retires
+ * nothing of the entity (SPEC §4). */
+static void reject_row(struct csv_state *st, enum rule rule, int col,
+		       const char *value, size_t vlen, const char *msg)
 {
 	struct record rec;
 
 	st->src->rows_read++;
 	st->src->rows_rejected++;
 	fill_record(st, &rec);
-	if (!validate_key(&rec))
+	rec.key_ok = validate_key(&rec);
+	if (!rec.key_ok)
 		rec.key[0] = '\0';
-	return run_finding(st->run, st->src, st->rec_line, &rec, col, rule,
-			   value, vlen, "%s", msg);
+	rec.broken = 1;
+	if (run_finding(st->run, st->src, st->rec_line, &rec, col, rule,
+			value, vlen, "%s", msg) < 0 ||
+	    st->sink(st->run, &rec) < 0)
+		st->stop = INGEST_FAILED;
 }
 
 static int header_done(struct csv_state *st);

@@ -297,7 +297,8 @@ static int classify_entity(struct run *run, struct master *m, enum entity e,
 	if (classify_staged(run, m, e) < 0)
 		return -1;
 	run->cls[e][CH_UNCHANGED] += stage_unchanged(run->stage, e);
-	if (!m->failed && snapshot && entity_in_batch(run, e))
+	if (!m->failed && snapshot && entity_in_batch(run, e) &&
+	    !run->unkeyed[e])
 		classify_retired(run, m, e);
 	return m->failed ? -1 : 0;
 }

@@ -43,6 +43,9 @@ struct record {
 	uint64_t hash;             /* hash of the normalised values */
 	int errors;                /* error-level findings on this record */
 	int warnings;
+	int broken;                /* rejected by the reader before it was a
+				    * record (its findings are recorded, it is
+				    * counted): only its key is left to use */
 };
 
 /* What ingest hands each finished record to: 0, or below 0 when the run

@@ -55,7 +55,8 @@ enum dup_effect { DUP_KEEP, DUP_WITHDRAW };
 	X(DAP_ORPHANED, SEV_ERROR, DUP_WITHDRAW, "dap=yes on a customer whose relationship or reseller partnership is no longer active") \
 	X(DAP_ACTIVE, SEV_WARNING, DUP_WITHDRAW, "dap=yes on an active relationship (GDAP is expected instead)") \
 	X(DUPLICATE_KEY, SEV_ERROR, DUP_KEEP, "the same key twice in one run with different values") \
-	X(DUPLICATE_ROW, SEV_WARNING, DUP_KEEP, "the same key twice with identical values (one kept)")
+	X(DUPLICATE_ROW, SEV_WARNING, DUP_KEEP, "the same key twice with identical values (one kept)") \
+	X(RETIRE_SKIPPED, SEV_WARNING, DUP_KEEP, "snapshot mode: a rejected row's key could not be read, so no row of that entity is retired in this run")
 
 enum rule {
 #define RULE_ENUM(code, sev, dup, text) RULE_##code,

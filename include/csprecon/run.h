@@ -92,6 +92,10 @@ struct run {
 	int64_t ledger_id;         /* its runs.id in the master, once recorded */
 	uint64_t cls[ENTITY_COUNT][5]; /* enum change_kind counts */
 	int all_new[ENTITY_COUNT]; /* the master had no row: all rows new */
+	/* The first file of each entity with a rejected row whose key could
+	 * not be read, or NULL: snapshot mode retires nothing of the entity
+	 * (SPEC §4). */
+	struct source *unkeyed[ENTITY_COUNT];
 	char not_applied[240];     /* why --apply did not apply, or "" */
 	int audit;                 /* an audit of the master */
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
