@@ -26,6 +26,7 @@
 #include <string.h>
 #include <csv.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/ingest_csv.h"
 #include "csprecon/pipe.h"
 #include "csprecon/util.h"
@@ -375,7 +376,7 @@ static void cb_row(int c, void *ctx)
 
 static void refuse_missing(struct csv_state *st, const char *what)
 {
-	run_refuse(st->run, st->src, 65, "%s", what);
+	run_refuse(st->run, st->src, EXIT_REFUSED, "%s", what);
 	run_finding(st->run, st->src, 1, NULL, -1, RULE_COLUMN_MISSING, NULL, 0,
 		    "%s; file refused", what);
 }
@@ -434,7 +435,7 @@ static int header_done(struct csv_state *st)
 			;
 		if (i == st->ncols) {
 			if (!st->src->refused)
-				run_refuse(st->run, st->src, 65,
+				run_refuse(st->run, st->src, EXIT_REFUSED,
 					   "required column '%s' is missing",
 					   d->cols[j].name);
 			run_finding(st->run, st->src, 1, NULL, (int)j,
@@ -655,7 +656,7 @@ enum ingest_result ingest_csv(struct run *run, struct source *src,
 	src->entity = ENTITY_NONE;
 
 	if ((utf = utf_bom(pk->head, pk->head_len))) {
-		run_refuse(run, src, 65, "%s text; convert the file to UTF-8",
+		run_refuse(run, src, EXIT_REFUSED, "%s text; convert the file to UTF-8",
 			   utf);
 		run_finding(run, src, 1, NULL, -1, RULE_ENCODING_INVALID, NULL,
 			    0, "the file is %s, not UTF-8; file refused", utf);

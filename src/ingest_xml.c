@@ -39,6 +39,7 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemastypes.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/ingest_xml.h"
 #include "csprecon/ingest_xsd.h"
 #include "csprecon/pipe.h"
@@ -587,7 +588,7 @@ enum ingest_result ingest_xml(struct run *run, struct source *src,
 		ret = -1;
 	}
 	if (ret < 0) {
-		run_refuse(run, src, 65, "line %ld: %s", st.err.line,
+		run_refuse(run, src, EXIT_REFUSED, "line %ld: %s", st.err.line,
 			   st.err.msg);
 		run_finding(run, src, st.err.line > 0 ? (uint64_t)st.err.line : 0,
 			    NULL, -1, RULE_XML_INVALID, NULL, 0, "%s; file "

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <csv.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/regions.h"
 #include "csprecon/schema.h"
 #include "csprecon/util.h"
@@ -175,7 +176,7 @@ struct regions *regions_load(const char *path, int *code)
 	} else {
 		if (!(f = fopen(path, "r"))) {
 			error("cannot open '%s': %s", path, strerror(errno));
-			*code = 66;
+			*code = EXIT_NOINPUT;
 			regions_free(r);
 			return NULL;
 		}
@@ -197,7 +198,7 @@ struct regions *regions_load(const char *path, int *code)
 		free(buf);
 	}
 	if (ret < 0) {
-		*code = 65;
+		*code = EXIT_REFUSED;
 		regions_free(r);
 		return NULL;
 	}

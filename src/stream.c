@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/pipe.h"
 #include "csprecon/stream.h"
 #include "csprecon/util.h"
@@ -382,5 +383,5 @@ void input_close(struct input *in)
 
 int input_exit_code(const struct input *in)
 {
-	return in->status == INPUT_ERR_IO ? 74 : 65;
+	return in->status == INPUT_ERR_IO ? EXIT_IOERR : EXIT_REFUSED;
 }

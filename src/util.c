@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/show.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -93,7 +94,7 @@ static void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("", fmt, ap);
 	va_end(ap);
-	exit(70);
+	exit(EXIT_INTERNAL);
 }
 
 static void die_oom(size_t n)
