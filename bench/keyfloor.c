@@ -25,6 +25,7 @@
 #include <time.h>
 #include <csv.h>
 #include <sqlite3.h>
+#include "csprecon/exit.h"
 
 #define NCOLS 10
 
@@ -119,7 +120,7 @@ static double lap(struct timespec *t0)
 static int fail(sqlite3 *db)
 {
 	fprintf(stderr, "keyfloor: %s\n", sqlite3_errmsg(db));
-	return 70;
+	return EXIT_INTERNAL;
 }
 
 int main(int argc, char **argv)
@@ -134,11 +135,11 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 4 || (strcmp(argv[1], "sorted") && strcmp(argv[1], "direct")))
-		return 64;
+		return EXIT_USAGE;
 	l.direct = !strcmp(argv[1], "direct");
 	lap(&t0);
 	if (!(f = fopen(argv[3], "rb")))
-		return 66;
+		return EXIT_NOINPUT;
 	if (sqlite3_open(argv[2], &db) != SQLITE_OK)
 		return fail(db);
 	if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA"
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
 			       &l.ins, NULL))
 		return fail(db);
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		return 70;
+		return EXIT_INTERNAL;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && !l.bad)
 		if (csv_parse(&p, buf, n, field, row_end, &l) != n)
 			l.bad = 1;
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keyfloor: %s: not the generator's "
 			"relationships CSV\n", argv[3]);
 		sqlite3_close(db);
-		return 65;
+		return EXIT_REFUSED;
 	}
 	read = lap(&t0);
 	if (!l.direct && sqlite3_exec(db, stage_to_keyed, 0, 0, 0))

@@ -21,7 +21,7 @@ runs=${BENCH_RUNS:-3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/csprecon-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cc -O2 -o "$W/csvfloor" "$top/bench/csvfloor.c" -lcsv
-cc -O2 -o "$W/keyfloor" "$top/bench/keyfloor.c" -lcsv -lsqlite3
+cc -O2 -I"$top/include" -o "$W/keyfloor" "$top/bench/keyfloor.c" -lcsv -lsqlite3
 
 echo "csprecon bench: $rows relationships, median of $runs runs, in $W"
 sh "$top/scripts/gen-batch" -n "$rows" -o "$W/b" -x -z -2

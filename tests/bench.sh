@@ -23,7 +23,7 @@ for what in "sqlite3 .import" "libcsv parse only" "check, CSV " "check, CSV.gz" 
 		END { exit !f }' "$T/out"; then ok; else bad "no row for '$what'"; fi
 done
 
-cc -O2 -o "$T/keyfloor" "$top/bench/keyfloor.c" -lcsv -lsqlite3
+cc -O2 -I"$top/include" -o "$T/keyfloor" "$top/bench/keyfloor.c" -lcsv -lsqlite3
 printf 'customer_tenant_id,customer_name\n1,a\n' > "$T/other.csv"
 "$bin" -q --master "$T/k.db" init
 "$T/keyfloor" sorted "$T/k.db" "$T/other.csv" >/dev/null 2>"$T/err"
