@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/master.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -36,7 +37,7 @@ int m_fail(struct master *m, const char *what)
 		return -1;
 	m->failed = 1;
 	m->exit_code = (rc & 0xff) == SQLITE_BUSY ||
-		       (rc & 0xff) == SQLITE_LOCKED ? 75 : 74;
+		       (rc & 0xff) == SQLITE_LOCKED ? EXIT_LOCKED : EXIT_IOERR;
 	/* Plain SQLITE_BUSY (SQLITE_BUSY_TIMEOUT in newer SQLite) is what
 	 * the busy timeout gives up with; the other kinds come at once. */
 	if (rc == SQLITE_BUSY || rc == BUSY_TIMEOUT)
@@ -115,26 +116,26 @@ static int take_lock(struct master *m, int timeout)
 	if (strbuf_addf(&path, "%s.lock", m->path) < 0) {
 		strbuf_release(&path);
 		error("master path too long '%s'", m->path);
-		return 73;
+		return EXIT_CANTCREATE;
 	}
 	m->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (m->lock_fd < 0) {
 		error("cannot create lock file '%s': %s", path.buf,
 		      strerror(errno));
 		strbuf_release(&path);
-		return 73;
+		return EXIT_CANTCREATE;
 	}
 	strbuf_release(&path);
 	while (flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			error("cannot lock master '%s': %s", m->path,
 			      strerror(errno));
-			return 74;
+			return EXIT_IOERR;
 		}
 		if (waited_ms >= (long)timeout * 1000) {
 			error("master '%s' is locked by another run; gave up "
 			      "after %d s (--lock-timeout)", m->path, timeout);
-			return 75;
+			return EXIT_LOCKED;
 		}
 		nanosleep(&nap, NULL);
 		waited_ms += 50;
@@ -187,7 +188,7 @@ static int configure(struct master *m, int writable)
 	if (!ok) {
 		error("master '%s': cannot switch to WAL journal", m->path);
 		m->failed = 1;
-		m->exit_code = 74;
+		m->exit_code = EXIT_IOERR;
 		return -1;
 	}
 	return 0;
@@ -220,7 +221,7 @@ static int read_header(struct master *m, struct file_header *h)
 
 	if (fd < 0) {
 		error("cannot open master '%s': %s", m->path, strerror(errno));
-		return 66;
+		return EXIT_NOINPUT;
 	}
 	memset(h, 0, sizeof(*h));
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -235,7 +236,7 @@ static int read_header(struct master *m, struct file_header *h)
 	if (n < 0) {
 		error("cannot read master '%s': %s", m->path, strerror(errno));
 		close(fd);
-		return 74;
+		return EXIT_IOERR;
 	}
 	close(fd);
 	if (got == 0) {
@@ -255,7 +256,7 @@ static int not_sqlite(struct master *m)
 {
 	error("'%s' is not a csprecon master (not an SQLite database)",
 	      m->path);
-	return 65;
+	return EXIT_REFUSED;
 }
 
 static int foreign_log(struct master *m)
@@ -263,7 +264,7 @@ static int foreign_log(struct master *m)
 	error("master '%s': '%s-wal' is the write-ahead log of another "
 	      "database; nothing was changed (move it away)", m->path,
 	      m->path);
-	return 65;
+	return EXIT_REFUSED;
 }
 
 /* 0 when the master has every table of the schema (its version is the
@@ -288,7 +289,7 @@ static int check_tables(struct master *m)
 			       NULL) != SQLITE_OK) {
 		error("cannot read the master schema: %s",
 		      sqlite3_errmsg(ref.db));
-		code = 70;
+		code = EXIT_INTERNAL;
 		goto out;
 	}
 	while (rc == SQLITE_ROW && sqlite3_step(want) == SQLITE_ROW) {
@@ -302,7 +303,7 @@ static int check_tables(struct master *m)
 		error("'%s' has csprecon's application id but not its tables "
 		      "(no table '%s'); not a usable csprecon master", m->path,
 		      (const char *)sqlite3_column_text(want, 0));
-		code = 65;
+		code = EXIT_REFUSED;
 	} else if (rc != SQLITE_ROW) {
 		m_fail(m, "read schema");
 		code = m->exit_code;
@@ -330,7 +331,7 @@ static int identify(struct master *m, const struct file_header *h, int rc,
 	if (pragma_int(m, "PRAGMA application_id", &app) < 0 ||
 	    pragma_int(m, "PRAGMA user_version", version) < 0 ||
 	    pragma_int(m, "SELECT count(*) FROM sqlite_schema", &tables) < 0)
-		return m->exit_code ? m->exit_code : 74;
+		return m->exit_code ? m->exit_code : EXIT_IOERR;
 	/* A log can hold a new master (an init that stopped before its
 	 * checkpoint), never turn a master into another database. */
 	if (ours && app != MASTER_APPLICATION_ID)
@@ -340,16 +341,16 @@ static int identify(struct master *m, const struct file_header *h, int rc,
 			return 0;
 		error("'%s' is an empty database, not a csprecon master; "
 		      "create one with 'csprecon init'", m->path);
-		return 65;
+		return EXIT_REFUSED;
 	}
 	if (app != MASTER_APPLICATION_ID) {
 		error("'%s' is not a csprecon master", m->path);
-		return 65;
+		return EXIT_REFUSED;
 	}
 	if (*version > MASTER_VERSION) {
 		error("master '%s' has version %d; this csprecon knows up to "
 		      "%d", m->path, *version, MASTER_VERSION);
-		return 65;
+		return EXIT_REFUSED;
 	}
 	return *version == MASTER_VERSION ? check_tables(m) : 0;
 }
@@ -428,12 +429,12 @@ static int open_immutable(struct master *m, int *rc)
 		error("master '%s' is on read-only storage with a write-ahead "
 		      "log that cannot be read without creating '%s-shm'",
 		      m->path, m->path);
-		return 74;
+		return EXIT_IOERR;
 	}
 	sqlite3_close(m->db);
 	m->db = NULL;
 	uri = file_uri(m->path);
-	code = connect_db(m, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, 66);
+	code = connect_db(m, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, EXIT_NOINPUT);
 	free(uri);
 	if (code)
 		return code;
@@ -458,7 +459,7 @@ static int open_identified(struct master *m, int allow_empty,
 		return code;
 	if (h.kind == FILE_NOT_SQLITE)
 		return not_sqlite(m);
-	if ((code = connect_db(m, m->path, SQLITE_OPEN_READONLY, 66)))
+	if ((code = connect_db(m, m->path, SQLITE_OPEN_READONLY, EXIT_NOINPUT)))
 		return code;
 	rc = sqlite3_exec(m->db, "SELECT count(*) FROM sqlite_schema", NULL,
 			  NULL, NULL);
@@ -502,7 +503,7 @@ int master_open(struct master *m, const char *path, enum master_access a,
 	if (access(path, F_OK) < 0) {
 		error("master '%s' does not exist; create it with 'csprecon "
 		      "init'", path);
-		return 66;
+		return EXIT_NOINPUT;
 	}
 	if (a == MASTER_WRITE && (code = take_lock(m, lock_timeout)))
 		return code;
@@ -511,15 +512,16 @@ int master_open(struct master *m, const char *path, enum master_access a,
 	if (version < MASTER_VERSION) {
 		error("master '%s' has version %d; run 'csprecon init' to "
 		      "migrate it", path, version);
-		return 65;
+		return EXIT_REFUSED;
 	}
 	if (a == MASTER_WRITE)
-		return reopen_writable(m, 74);
+		return reopen_writable(m, EXIT_IOERR);
 	return configure(m, 0) < 0 ? m->exit_code : 0;
 }
 
 int master_create(struct master *m, const char *path, int lock_timeout)
 {
+	char stamp[96];
 	int fd, code, version = 0;
 
 	reset(m, path, lock_timeout);
@@ -529,23 +531,25 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error("cannot create master '%s': %s", path, strerror(errno));
-		return 73;
+		return EXIT_CANTCREATE;
 	}
 	close(fd);
 	if ((code = open_identified(m, 1, 0, &version)) ||
-	    (code = reopen_writable(m, 73)))
+	    (code = reopen_writable(m, EXIT_CANTCREATE)))
 		return code;
 	if (version == MASTER_VERSION)
 		return 0;
 	/* Version 0: a new file.  Later versions add migration steps here,
 	 * each in the same transaction as the user_version it reaches. */
+	snprintf(stamp, sizeof(stamp), "PRAGMA application_id = %ld;"
+		 " PRAGMA user_version = %d", (long)MASTER_APPLICATION_ID,
+		 MASTER_VERSION);
 	m_begin(m);
 	m_exec(m, csprecon_master_sql);
-	m_exec(m, "PRAGMA application_id = 1129533522");
-	m_exec(m, "PRAGMA user_version = 1");
+	m_exec(m, stamp);
 	if (m_commit(m) < 0) {
 		m_rollback(m);
-		return 73;
+		return EXIT_CANTCREATE;
 	}
 	return 0;
 }
@@ -556,10 +560,10 @@ int master_scratch(struct master *m)
 	if (sqlite3_open_v2(":memory:", &m->db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
 		error("cannot open an in-memory database");
-		return 70;
+		return EXIT_INTERNAL;
 	}
 	if (m_exec(m, csprecon_master_sql) < 0)
-		return 70;
+		return EXIT_INTERNAL;
 	return 0;
 }
 
