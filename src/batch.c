@@ -177,28 +177,13 @@ static int open_inputs(struct cli *cli, struct input *in)
 	return 0;
 }
 
-static int write_reports(struct run *run)
+/* The run's report directory: --report-dir, else reports/<run id>. */
+static const char *report_dir(const struct run *run, char *buf, size_t n)
 {
-	char defdir[64];
-	const char *dir = run->opt.report_dir;
-	int ret = 0;
-
-	if (!dir) {
-		snprintf(defdir, sizeof(defdir), "reports/%s", run->id);
-		dir = defdir;
-	}
-	if (report_mkdir(dir) < 0)
-		return -1;
-	if (run->opt.formats & FORMAT_CSV) {
-		ret |= report_rejects_csv(run, dir);
-		if (run->reconciled)
-			ret |= report_changes_csv(run, dir);
-	}
-	if (run->opt.formats & FORMAT_JSON)
-		ret |= report_summary_json(run, dir);
-	ret |= report_summary_txt(run, dir,
-				  util_verbosity >= 0 ? stdout : NULL);
-	return ret ? -1 : 0;
+	if (run->opt.report_dir)
+		return run->opt.report_dir;
+	snprintf(buf, n, "reports/%s", run->id);
+	return buf;
 }
 
 /* Read input i; -1 when the run cannot go on. */
@@ -360,22 +345,57 @@ out:
 	return code;
 }
 
-int batch_finish(struct run *run)
+int batch_write_reports(struct run *run)
 {
 	struct timespec now;
+	char buf[64];
+	const char *dir = report_dir(run, buf, sizeof(buf));
+	int ret = 0, code;
 
+	if (run->reported)
+		return 0;
 	clock_gettime(CLOCK_REALTIME, &run->finished);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	run->seconds = (double)(now.tv_sec - run->mono0.tv_sec) +
 		       (double)(now.tv_nsec - run->mono0.tv_nsec) / 1e9;
 	report_print_findings(run, run->opt.max_errors);
-	if (write_reports(run) < 0)
+	if (report_mkdir(dir) < 0)
 		return EXIT_CANTCREATE;
+	if (run->opt.formats & FORMAT_CSV) {
+		ret |= report_rejects_csv(run, dir);
+		if (run->reconciled)
+			ret |= report_changes_csv(run, dir);
+	}
+	if (run->opt.formats & FORMAT_JSON)
+		ret |= report_summary_json(run, dir);
+	ret |= report_summary_txt(run, dir);
+	if (ret) {
+		code = run->reports.code ? run->reports.code : EXIT_CANTCREATE;
+		report_set_abort(&run->reports);
+		return code;
+	}
+	run->reported = 1;
+	return 0;
+}
+
+int batch_finish(struct run *run)
+{
+	char buf[64];
+	int code = batch_write_reports(run);
+
+	if (code)
+		return code;
+	if (report_set_publish(&run->reports) < 0)
+		return EXIT_CANTCREATE;
+	if (util_verbosity >= 0)
+		report_summary_print(run, report_dir(run, buf, sizeof(buf)),
+				     stdout);
 	return run->exit_code;
 }
 
 void batch_close(struct run *run, struct master *m, struct regions *rg)
 {
+	report_set_abort(&run->reports);
 	stage_close(run->stage);
 	run_release(run);
 	master_close(m);

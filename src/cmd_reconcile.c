@@ -124,13 +124,11 @@ static int classify_and_commit(struct run *run, const struct cli *cli,
 		return 0;
 	run->not_applied[0] = '\0';
 	cmdline = command_line(cli);
-	ret = ledger_commit(run, m, cmdline, cli->apply);
+	ret = ledger_commit(run, m, cmdline, cli->apply, batch_write_reports);
 	free(cmdline);
-	if (ret < 0) {
+	if (ret)
 		error("nothing applied: the transaction was rolled back");
-		return m->exit_code ? m->exit_code : EXIT_IOERR;
-	}
-	return 0;
+	return ret;
 }
 
 int cmd_reconcile(struct cli *cli)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/findings.h"
 #include "csprecon/ledger.h"
 #include "csprecon/sql.h"
@@ -231,11 +232,11 @@ static int copy_changes(struct master *m, sqlite3_int64 run_no)
 }
 
 int ledger_commit(struct run *run, struct master *m, const char *cmdline,
-		  int apply)
+		  int apply, ledger_hook before_commit)
 {
 	sqlite3_int64 run_no = 0;
 	enum entity e;
-	int rollback = 0;
+	int rollback = 0, code = 0;
 
 	/* The stage's own transaction only made staging fast. */
 	m_exec(m, "COMMIT");
@@ -246,23 +247,27 @@ int ledger_commit(struct run *run, struct master *m, const char *cmdline,
 	if (apply && run->all_new[ENTITY_RELATIONSHIPS])
 		rollback = master_journal(m, "delete") == 1;
 	if (m_begin(m) < 0)
-		return -1;
+		return m->exit_code ? m->exit_code : EXIT_IOERR;
 	record_run(run, m, cmdline, apply, &run_no);
 	for (e = 0; apply && e < ENTITY_COUNT; e++)
 		apply_entity(m, e, run_no, run->all_new[e]);
 	if (apply)
 		copy_changes(m, run_no);
 	copy_findings(run, m, run_no);
-	if (m_commit(m) < 0) {
+	run->applied = apply;
+	run->ledger_id = run_no;
+	if (!m->failed && before_commit)
+		code = before_commit(run);
+	if (code || m_commit(m) < 0) {
 		m_rollback(m);
 		if (rollback)
 			master_journal(m, "wal");
-		return -1;
+		run->applied = 0;
+		run->ledger_id = 0;
+		return code ? code : m->exit_code ? m->exit_code : EXIT_IOERR;
 	}
 	if (rollback && master_journal(m, "wal") != 1)
 		warning("master '%s': left with a rollback journal; the next "
 			"run returns it to WAL", m->path);
-	run->applied = apply;
-	run->ledger_id = run_no;
 	return 0;
 }

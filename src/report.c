@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <csv.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/report.h"
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
@@ -206,32 +207,59 @@ void report_abort(struct report_file *rf)
 	memset(rf, 0, sizeof(*rf));
 }
 
-int report_commit(struct report_file *rf)
+int report_keep(struct report_file *rf, struct report_set *set)
 {
-	int bad = ferror(rf->fp);
+	int bad = ferror(rf->fp), e = errno;
 
 	if (fflush(rf->fp) != 0 || fsync(fileno(rf->fp)) != 0)
-		bad = 1;
+		bad = 1, e = errno;
 	funlockfile(rf->fp);
-	if (fclose(rf->fp) != 0)
-		bad = 1;
+	if (fclose(rf->fp) != 0 && !bad)
+		bad = 1, e = errno;
 	rf->fp = NULL;
 	if (bad) {
-		error("cannot write report '%s': %s", rf->path,
-		      strerror(errno));
+		error("cannot write report '%s': %s", rf->path, strerror(e));
 		report_abort(rf);
+		set->code = EXIT_IOERR;
 		return -1;
 	}
-	if (rename(rf->tmp, rf->path) < 0) {
-		error("cannot rename report into '%s': %s", rf->path,
-		      strerror(errno));
-		report_abort(rf);
-		return -1;
-	}
-	free(rf->tmp);
-	free(rf->path);
+	set->files = xrealloc(set->files, (set->n + 1) * sizeof(*set->files));
+	set->files[set->n++] = *rf;
 	memset(rf, 0, sizeof(*rf));
 	return 0;
+}
+
+int report_set_publish(struct report_set *set)
+{
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		struct report_file *rf = &set->files[i];
+
+		if (rename(rf->tmp, rf->path) < 0) {
+			ret = error("cannot rename report into '%s': %s",
+				    rf->path, strerror(errno));
+			unlink(rf->tmp);
+		}
+		free(rf->tmp);
+		free(rf->path);
+	}
+	free(set->files);
+	set->files = NULL;
+	set->n = 0;
+	return ret;
+}
+
+void report_set_abort(struct report_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		report_abort(&set->files[i]);
+	free(set->files);
+	set->files = NULL;
+	set->n = 0;
 }
 
 /* Bytes a cell cannot hold as they are: the separator, the quote and line

@@ -4,6 +4,10 @@
  * reactivated row and one per changed field; by entity, then new,
  * reactivated, changed and retired, each by key, fields in column order.
  */
+#include <errno.h>
+#include <string.h>
+
+#include "csprecon/exit.h"
 #include "csprecon/reconcile.h"
 #include "csprecon/report.h"
 #include "csprecon/util.h"
@@ -38,8 +42,13 @@ int report_changes_csv(struct run *run, const char *dir)
 	x.run = run;
 	x.fp = rf.fp;
 	if (reconcile_each_change(run, write_change, &x) != 0) {
+		if (ferror(rf.fp)) {
+			error("cannot write report '%s': %s", rf.path,
+			      strerror(errno));
+			run->reports.code = EXIT_IOERR;
+		}
 		report_abort(&rf);
 		return -1;
 	}
-	return report_commit(&rf);
+	return report_keep(&rf, &run->reports);
 }

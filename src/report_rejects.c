@@ -4,9 +4,11 @@
  * warnings, in file, line and arrival order.  A file is named in its
  * display form (show.h), as on stderr.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "csprecon/exit.h"
 #include "csprecon/findings.h"
 #include "csprecon/report.h"
 #include "csprecon/util.h"
@@ -54,11 +56,14 @@ int report_rejects_csv(struct run *run, const char *dir)
 	c.run = run;
 	c.fp = rf.fp;
 	if (findings_each(run->findings, write_one, &c) != 0) {
-		error("cannot write report '%s'", rf.path);
+		error("cannot write report '%s': %s", rf.path,
+		      ferror(rf.fp) ? strerror(errno) :
+		      "the findings cannot be read");
+		run->reports.code = EXIT_IOERR;
 		report_abort(&rf);
 		return -1;
 	}
-	return report_commit(&rf);
+	return report_keep(&rf, &run->reports);
 }
 
 struct print_ctx {

@@ -140,16 +140,19 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 		fprintf(fp, "reports: %s\n", dir);
 }
 
-int report_summary_txt(struct run *run, const char *dir, FILE *out)
+int report_summary_txt(struct run *run, const char *dir)
 {
 	struct report_file rf;
 
-	if (out)
-		write_txt(run, dir, out);
 	if (report_open(&rf, dir, "summary.txt") < 0)
 		return -1;
 	write_txt(run, dir, rf.fp);
-	return report_commit(&rf);
+	return report_keep(&rf, &run->reports);
+}
+
+void report_summary_print(struct run *run, const char *dir, FILE *out)
+{
+	write_txt(run, dir, out);
 }
 
 int report_summary_json(struct run *run, const char *dir)
@@ -242,5 +245,5 @@ int report_summary_json(struct run *run, const char *dir)
 	}
 	fprintf(rf.fp, "%s},\n  \"exit_code\": %d\n}\n", first ? "" : "\n  ",
 		run->exit_code);
-	return report_commit(&rf);
+	return report_keep(&rf, &run->reports);
 }

@@ -3,9 +3,13 @@
  * Between run_init() and run_release() (run.h): batch_read() opens and
  * reads every input, validates, settles duplicates, counts findings and
  * sets run->exit_code, returning 0 or an exit code when the run cannot go
- * on (usage, missing input, internal error); batch_finish() prints
- * findings and writes the reports, returning the run's exit code (or 73);
- * batch_close() closes the stage, the run and the master.  The audit,
+ * on (usage, missing input, internal error); batch_write_reports() prints
+ * the findings and writes every report under its temporary name (a
+ * reconcile that applies does so inside its transaction, before the
+ * commit); batch_finish() writes them if that has not happened yet,
+ * renames them into place and prints the summary, returning the run's
+ * exit code; batch_close() closes the stage, the run and the master, and
+ * removes reports written but never put in place.  The audit,
  * which reads no batch, uses batch_regions(), batch_finish() and
  * batch_close() too.
  */
@@ -30,6 +34,12 @@ int batch_regions(struct cli *cli, struct regions **out);
  * when the master or the stage failed. */
 int batch_read(struct run *run, struct cli *cli, struct master *m,
 	       const struct regions *rg, int snapshot);
+/* 0, or the exit code of a failure with nothing kept: 73 when a report
+ * cannot be created, 74 when one cannot be written (a full disk).  Once
+ * per run; later calls return 0. */
+int batch_write_reports(struct run *run);
+/* The run's exit code, or 73/74 as batch_write_reports(), or 73 when a
+ * report cannot be renamed into place. */
 int batch_finish(struct run *run);
 
 /* Close what a command opened for its run, in the order they depend on

@@ -16,11 +16,18 @@
 #include "csprecon/master.h"
 #include "csprecon/run.h"
 
+/* What must succeed before the commit, with the run as it will be once
+ * committed (run->applied and run->ledger_id set): 0, or an exit code
+ * that rolls the transaction back.  The reports are written here, so a
+ * full disk applies nothing. */
+typedef int (*ledger_hook)(struct run *run);
+
 /* Commit the run: ledger, files, rows, history and findings when apply is
  * set; with apply unset only the ledger, files and findings (a recorded
- * dry run).  Sets run->applied and run->ledger_id.  Returns 0, or -1
- * (printed; rolled back, the master's exit code says why). */
+ * dry run).  before_commit (may be NULL) runs last inside the transaction.
+ * Sets run->applied and run->ledger_id.  Returns 0, or an exit code
+ * (printed; rolled back): before_commit's, else the master's, else 74. */
 int ledger_commit(struct run *run, struct master *m, const char *cmdline,
-		  int apply);
+		  int apply, ledger_hook before_commit);
 
 #endif

@@ -1,9 +1,11 @@
 /* report.h -- the reports of a run (SPEC §6).
  *
  * Reports only read the run: its sources, counters and finding store.
- * Each file is written to a temporary name in the report directory and
- * renamed into place after a checked fclose(), so a reader never sees half
- * a report and a full disk is an error, not a truncated file.
+ * Each file is written to a temporary name in the report directory and,
+ * after a checked fflush(), fsync() and fclose(), kept in the run's report
+ * set; the set is renamed into place once the run's outcome is final
+ * (after the master's commit), so a reader never sees half a report, and a
+ * full disk stops a run before anything is applied.
  *
  * A temporary name is ".NAME.tmp.PID.XXXXXX" beside NAME, XXXXXX random,
  * created with O_EXCL|O_NOFOLLOW: a file or symbolic link planted at a
@@ -34,9 +36,16 @@ int report_mkdir(const char *dir);
 int report_create_temp(const char *path, char **tmp);
 /* Open dir/name's temporary file in rf; 0, or -1 with a message. */
 int report_open(struct report_file *rf, const char *dir, const char *name);
-/* Close, check, rename into place; 0 or -1 (temporary file removed). */
-int report_commit(struct report_file *rf);
+/* Close and check rf, and keep it in set under its temporary name; 0, or
+ * -1 with the reason printed, the temporary file removed and set->code
+ * EXIT_IOERR. */
+int report_keep(struct report_file *rf, struct report_set *set);
 void report_abort(struct report_file *rf);
+/* Rename every report of set into place, then empty it; 0, or -1 when one
+ * could not be renamed (printed; the others still are). */
+int report_set_publish(struct report_set *set);
+/* Remove the temporary file of every report of set, then empty it. */
+void report_set_abort(struct report_set *set);
 
 /* Write one CSV cell: neutralised ("'" before a leading =, +, -, @, TAB or
  * CR) and quoted through libcsv when it needs quoting. */
@@ -52,8 +61,9 @@ void report_json_string(FILE *fp, const char *s);
 int report_rejects_csv(struct run *run, const char *dir);
 /* changes.csv: the staged change list of a reconciled run. */
 int report_changes_csv(struct run *run, const char *dir);
-/* summary.txt (also to out when out is not NULL) and summary.json. */
-int report_summary_txt(struct run *run, const char *dir, FILE *out);
+/* summary.txt, and the same text to out (stdout) once the run is over. */
+int report_summary_txt(struct run *run, const char *dir);
+void report_summary_print(struct run *run, const char *dir, FILE *out);
 int report_summary_json(struct run *run, const char *dir);
 
 /* Print findings on stderr, error-level ones first up to max (warnings only

@@ -65,6 +65,15 @@ struct run_options {
 				    * tests use it to cut input everywhere */
 };
 
+/* The reports of a run, written and closed under their temporary names
+ * (report.h) before the master commits, renamed into place after it. */
+struct report_file;
+struct report_set {
+	struct report_file *files; /* n kept reports */
+	size_t n;
+	int code;                  /* EXIT_IOERR once one failed to write */
+};
+
 struct run {
 	const char *command;       /* "check", ... */
 	char id[48];               /* run id, used in reports */
@@ -98,6 +107,8 @@ struct run {
 	struct source *unkeyed[ENTITY_COUNT];
 	char not_applied[240];     /* why --apply did not apply, or "" */
 	int audit;                 /* an audit of the master */
+	struct report_set reports; /* written, not yet in place */
+	int reported;              /* the reports are written (kept) */
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
 };
 
