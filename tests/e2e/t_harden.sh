@@ -13,6 +13,16 @@ night1() {
 		"$CSPRECON" -q --master "$1" reconcile --apply --report-dir "$T/n1" $N1
 }
 
+# night2 NAME RESELLERS [RELATIONSHIPS] [OPTION...]: on a fresh first
+# night's master, a forced snapshot with those files; reports in $T/NAME.
+night2() {
+	_n=$1 _res=$2 _rel=${3:-samples/relationships.csv}
+	shift $(($# < 3 ? $# : 3))
+	night1 "$M"
+	run --master "$M" reconcile --apply --force --report-dir "$T/$_n" "$@" \
+		samples/mpn_ids.csv "$_res" "$_rel"
+}
+
 # retired_count DB: the resellers retired so far.
 retired_count() {
 	sqlite3 "$1" "SELECT count(*) FROM resellers WHERE retired_run IS NOT NULL"
@@ -33,9 +43,7 @@ for shape in column_count csv_malformed too_long too_long_field; do
 	too_long) resellers_with "$(echo "$row3" | sed "s/Jürgen Hartmann/$(head -c 120 /dev/zero | tr '\0' 'j')/")" "$T/r_$shape.csv"; rule=TOO_LONG ;;
 	too_long_field) resellers_with "$(echo "$row3" | sed "s/Jürgen Hartmann/$long/")" "$T/r_$shape.csv"; rule=TOO_LONG ;;
 	esac
-	night1 "$M"
-	run --master "$M" reconcile --apply --force --report-dir "$T/$shape" \
-		samples/mpn_ids.csv "$T/r_$shape.csv" samples/relationships.csv
+	night2 "$shape" "$T/r_$shape.csv"
 	expect_exit 1 "$shape: rows rejected"
 	expect_grep "$T/$shape/rejects.csv" ",3,resellers,$GONE,"  "$shape: the finding names the key"
 	expect_grep "$T/$shape/rejects.csv" ",$rule,error," "$shape: $rule"
@@ -49,11 +57,9 @@ done
 # --- a rejected row whose key cannot be read: nothing of that entity is
 # retired, and RETIRE_SKIPPED names the file.  Line 11 (a reseller absent
 # from the file) would be retired otherwise.
-night1 "$M"
 sed -e '3s/^8f7b7676-d015-40dc-8c63-888f28f00481,/not-a-tenant-id,/' -e '11d' \
 	samples/resellers.csv >"$T/r_nokey.csv"
-run --master "$M" reconcile --apply --force --report-dir "$T/nokey" \
-	samples/mpn_ids.csv "$T/r_nokey.csv" samples/relationships.csv
+night2 nokey "$T/r_nokey.csv"
 expect_exit 1 "unreadable key: rows rejected"
 expect_grep "$T/nokey/rejects.csv" ",GUID_INVALID,error," "unreadable key: GUID_INVALID"
 expect_grep "$T/nokey/rejects.csv" ",resellers,,,RETIRE_SKIPPED,warning," "unreadable key: RETIRE_SKIPPED warning"
@@ -64,15 +70,11 @@ expect_no_grep "$T/nokey/changes.csv" ",retired," "unreadable key: changes.csv r
 # The other entities are retired as usual: the relationships file lacks
 # line 31 of night 1.
 sed '$d' samples/relationships.csv >"$T/rel_short.csv"
-night1 "$M"
-run --master "$M" reconcile --apply --force --report-dir "$T/nokey2" \
-	samples/mpn_ids.csv "$T/r_nokey.csv" "$T/rel_short.csv"
+night2 nokey2 "$T/r_nokey.csv" "$T/rel_short.csv"
 expect_eq "unreadable reseller key: relationships still retired" 1 \
 	"$(sqlite3 "$M" "SELECT count(*) FROM relationships WHERE retired_run IS NOT NULL")"
 # Delta mode never retires: no warning either.
-night1 "$M"
-run --master "$M" reconcile --apply --force --mode delta --report-dir "$T/nokey3" \
-	samples/mpn_ids.csv "$T/r_nokey.csv" samples/relationships.csv
+night2 nokey3 "$T/r_nokey.csv" samples/relationships.csv --mode delta
 expect_no_grep "$T/nokey3/rejects.csv" RETIRE_SKIPPED "delta mode: no RETIRE_SKIPPED"
 
 # --- reports are written before the commit: a full report disk applies
@@ -103,7 +105,7 @@ fi
 # --- file names with terminal escapes are printed escaped
 esc=$(printf 'r\033[31mX.csv')
 cp samples/resellers.csv "$T/$esc"
-run check --report-dir "$T/esc" "$T/$esc"
+chk esc "$T/$esc"
 if grep -q "$(printf '\033')" "$ERR" "$OUT" "$T/esc/summary.txt"; then
 	not_ok "a file name's escape reached stderr, stdout or summary.txt"
 else ok; fi
@@ -121,30 +123,30 @@ fi
 
 # --- UTF-32 is called UTF-32
 printf '\377\376\000\000t\000\000\000' >"$T/u32.csv"
-run check --report-dir "$T/u32" "$T/u32.csv"
+chk u32 "$T/u32.csv"
 expect_exit 65 "UTF-32 refused"
 expect_grep "$ERR" "UTF-32" "UTF-32 named"
 expect_no_grep "$ERR" "UTF-16" "UTF-32 not called UTF-16"
 printf '\377\376t\000,\000' >"$T/u16.csv"
-run check --report-dir "$T/u16" "$T/u16.csv"
+chk u16 "$T/u16.csv"
 expect_exit 65 "UTF-16 refused"
 expect_grep "$ERR" "UTF-16" "UTF-16 named"
 
 # --- a truncated gzip's format is still named
 head -c 100 samples/relationships.csv.gz >"$T/trunc.csv.gz"
-run check --report-dir "$T/trunc" "$T/trunc.csv.gz"
+chk trunc "$T/trunc.csv.gz"
 expect_exit 65 "truncated gzip refused"
 expect_no_grep "$T/trunc/summary.json" '"format": "-"' "truncated gzip: format not '-'"
 expect_grep "$T/trunc/summary.json" '"format": "csv.gz"' "truncated gzip: csv.gz"
 
 # --- an e-mail domain with a trailing dot is not an address (SPEC §3)
 printf 'tenant_id,name,country,contact_email\n0f8fad5b-d9cb-469f-a165-70867728950e,Contoso,DE,test@iana.org.\n' >"$T/dot.csv"
-run check --report-dir "$T/dot" "$T/dot.csv"
+chk dot "$T/dot.csv"
 expect_exit 1 "trailing dot: rejected"
 expect_grep "$T/dot/rejects.csv" ",contact_email,EMAIL_INVALID,error," "trailing dot: EMAIL_INVALID"
 # ... but web-mail matching still drops it (§3.1)
 printf 'tenant_id,name,country,contact_email\n0f8fad5b-d9cb-469f-a165-70867728950e,Contoso,DE,a@gmail.com\n' >"$T/gm.csv"
-run check --report-dir "$T/gm" "$T/gm.csv"
+chk gm "$T/gm.csv"
 expect_grep "$T/gm/rejects.csv" ",EMAIL_WEBMAIL," "web-mail still found"
 
 # --- XML: memory never grows with comments or processing instructions
@@ -172,7 +174,7 @@ done
 		"$(head -c 1000 /dev/zero | tr '\0' c)" $((1000000 + i))
 	i=$((i + 1)); done
   printf '</mpnIds>\n'; } >"$T/ok.xml"
-run check --report-dir "$T/okxml" "$T/ok.xml"
+chk okxml "$T/ok.xml"
 expect_exit 0 "comments between records and in values: read"
 expect_eq "comments between records: every record read" 300 "$(jfile "$T/ok.xml" rows_accepted "$T/okxml/summary.json")"
 
