@@ -86,7 +86,10 @@ test: deps
 check-e2e: $(O)/csprecon
 	@sh tests/run-e2e.sh $(O)/csprecon
 
-check: $(O)/csprecon $(UNIT_BIN)
+# Fuzz targets: `make fuzz FUZZ_SECONDS=N`; check replays their inputs.
+include tests/fuzz/fuzz.mk
+
+check: $(O)/csprecon $(UNIT_BIN) check-fuzz
 	@sh tests/run-unit.sh $(O)
 	@sh tests/run-e2e.sh $(O)/csprecon
 	@sh tests/docs.sh
