@@ -78,6 +78,15 @@ check: $(O)/csprecon $(UNIT_BIN)
 	@if [ -z "$(SANITIZE)" ]; then sh tests/memory.sh $(O)/csprecon; fi
 	@if [ -z "$(SANITIZE)" ]; then sh tests/bench.sh $(O)/csprecon; fi
 
+# `make stress`: SIGKILLs, concurrent runs and full disks against
+# `reconcile --apply` (a few minutes; the tmpfs cases need root).
+stress:
+	@sh scripts/install-deps stress
+	@$(MAKE) --no-print-directory all
+	@sh tests/stress/stress.sh $(O)/csprecon
+
+.PHONY: stress
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh $(O)/csprecon
