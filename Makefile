@@ -80,12 +80,18 @@ check: $(O)/csprecon $(UNIT_BIN)
 
 # `make stress`: SIGKILLs, concurrent runs and full disks against
 # `reconcile --apply` (a few minutes; the tmpfs cases need root).
+# `make valgrind`: the end-to-end tests under Valgrind's memcheck.
 stress:
 	@sh scripts/install-deps stress
 	@$(MAKE) --no-print-directory all
 	@sh tests/stress/stress.sh $(O)/csprecon
 
-.PHONY: stress
+valgrind:
+	@sh scripts/install-deps valgrind
+	@$(MAKE) --no-print-directory all
+	@sh tests/valgrind.sh $(O)/csprecon
+
+.PHONY: stress valgrind
 
 demo: deps
 	@$(MAKE) --no-print-directory all
