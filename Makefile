@@ -96,6 +96,21 @@ check: $(O)/csprecon $(UNIT_BIN) check-fuzz
 	@if [ -z "$(SANITIZE)" ]; then sh tests/memory.sh $(O)/csprecon; fi
 	@if [ -z "$(SANITIZE)" ]; then sh tests/bench.sh $(O)/csprecon; fi
 
+# `make stress`: SIGKILLs, concurrent runs and full disks against
+# `reconcile --apply` (a few minutes; the tmpfs cases need root).
+# `make valgrind`: the end-to-end tests under Valgrind's memcheck.
+stress:
+	@sh scripts/install-deps stress
+	@$(MAKE) --no-print-directory all
+	@sh tests/stress/stress.sh $(O)/csprecon
+
+valgrind:
+	@sh scripts/install-deps valgrind
+	@$(MAKE) --no-print-directory all
+	@sh tests/valgrind.sh $(O)/csprecon
+
+.PHONY: stress valgrind
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh $(O)/csprecon
