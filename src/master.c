@@ -358,14 +358,18 @@ static int identify(struct master *m, const struct file_header *h, int rc,
 /* Open a connection to name (a path, or a URI with SQLITE_OPEN_URI),
  * waiting up to the timeout for a lock from its first statement on.  It
  * does not checkpoint on close: only reopen_writable() turns that on, for
- * an identified master.  0, or fail_code with a message. */
+ * an identified master.  0, or an exit code with a message: EXIT_IOERR
+ * for a read or write error of the file, else fail_code. */
 static int connect_db(struct master *m, const char *name, int flags,
 		      int fail_code)
 {
 	if (sqlite3_open_v2(name, &m->db, flags, NULL) != SQLITE_OK) {
+		int io = (sqlite3_extended_errcode(m->db) & 0xff) ==
+			 SQLITE_IOERR;
+
 		error("cannot open master '%s': %s", m->path,
 		      sqlite3_errmsg(m->db));
-		return fail_code;
+		return io ? EXIT_IOERR : fail_code;
 	}
 	sqlite3_busy_timeout(m->db, m->timeout * 1000);
 	sqlite3_db_config(m->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);

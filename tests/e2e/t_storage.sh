@@ -59,6 +59,15 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	expect_exit 74 "a read error on the master's header"
 	expect_grep "$ERR" "csprecon: cannot read master '$M': Input/output error" \
 		"a read error on the master's header: message"
+	# SQLite's own first read of the file fails: an I/O error (74), not
+	# "cannot be opened" (66).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	strace -f -o /dev/null -P "$M" -e trace=pread64 \
+		-e inject=pread64:error=EIO:when=1 \
+		"$CSPRECON" --master "$M" runs >"$OUT" 2>"$ERR" </dev/null
+	CODE=$?
+	expect_exit 74 "a read error on the master's first page"
+	expect_grep "$ERR" "disk I/O error" "a read error on the master's first page: message"
 else
 	echo "$NAME: skipped: a read error on the master's header (no strace)" >&2
 fi
