@@ -116,11 +116,13 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 {
 	struct finding fd;
 	struct strbuf shown;
-	char msg[512];
+	char msg[512], *shown_msg;
 	int ret;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	utf8_cut(msg, sizeof(msg));
+	/* A message may name a file or quote the input: display form. */
+	shown_msg = show_dup(msg);
 	/* Its appends cannot fail: show_value() stops once past
 	 * VALUE_SHOW_MAX, at most 4 bytes and a "..." later. */
 	strbuf_init_capped(&shown, VALUE_SHOW_MAX + 16);
@@ -136,10 +138,11 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 		   col >= 0 ? entity_defs[entity].cols[col].name :
 		   col == -2 ? entity_defs[entity].key_name : "";
 	fd.rule = rule;
-	fd.message = msg;
+	fd.message = shown_msg;
 	fd.value = shown.buf;
 	ret = findings_add(run->findings, &fd);
 	strbuf_release(&shown);
+	free(shown_msg);
 
 	if (rec) {
 		if (rule_defs[rule].severity == SEV_ERROR)

@@ -36,7 +36,7 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	       const struct regions *rg, int snapshot);
 /* 0, or the exit code of a failure with nothing kept: 73 when a report
  * cannot be created, 74 when one cannot be written (a full disk).  Once
- * per run; later calls return 0. */
+ * it has succeeded, later calls return 0 and write nothing. */
 int batch_write_reports(struct run *run);
 /* The run's exit code, or 73/74 as batch_write_reports(), or 73 when a
  * report cannot be renamed into place. */

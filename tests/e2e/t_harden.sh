@@ -111,6 +111,17 @@ if grep -q "$(printf '\033')" "$ERR" "$OUT" "$T/esc/summary.txt"; then
 else ok; fi
 expect_grep "$OUT" 'r\x1B[31mX.csv' "the file name is shown with its escape spelled out"
 
+# ... and so are file names inside a finding's message (DUPLICATE_KEY names
+# the first file)
+cp samples/mpn_ids.csv "$T/m1$esc"
+sed '2s/;global;NL;/;global;BE;/' samples/mpn_ids.csv >"$T/m2.csv"
+chk escdup "$T/m1$esc" "$T/m2.csv"
+expect_grep "$REJ" ",DUPLICATE_KEY,error," "a duplicate key across the two files"
+if grep -q "$(printf '\033')" "$ERR" "$REJ"; then
+	not_ok "a file name's escape reached a finding's message"
+else ok; fi
+expect_grep "$REJ" 'm1r\x1B[31mX.csv:2' "the message names the first file in display form"
+
 # --- an early exit prints no progress escape under --no-progress
 if command -v script >/dev/null 2>&1; then
 	script -qc "'$CSPRECON' check --no-progress --webmail-list '$T/none.txt' samples/resellers.csv" \
