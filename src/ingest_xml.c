@@ -165,7 +165,8 @@ struct xml_state {
 	uint64_t gap;               /* bytes since the last '<' */
 	int text_too_long;          /* the gap passed XML_TEXT_MAX */
 	uint64_t tag_gap;           /* bytes since the last element tag */
-	int lt_last;                /* the last piece ended with '<' */
+	int misc;                   /* enum misc_state of element_gap() */
+	int misc_run;               /* closing characters seen in a row */
 	int misc_too_long;          /* tag_gap passed XML_TEXT_MAX */
 	long stop_line;             /* the parser's line when it stopped */
 	struct run *run;
@@ -210,29 +211,122 @@ static int text_gap(struct xml_state *st, const char *buf, size_t n)
 	return 0;
 }
 
-/* An element tag is '<' followed by neither '!' (a comment, CDATA) nor
- * '?' (a processing instruction). */
-static int tag_after_lt(char c)
+/* Where element_gap() is in the markup that is not an element tag:
+ * comments, processing instructions, CDATA sections and declarations,
+ * none of which ends the gap, whatever '<' they hold. */
+enum misc_state {
+	M_OUT,       /* text or an element tag */
+	M_LT,        /* after '<' */
+	M_BANG,      /* after "<!" */
+	M_BANG_DASH, /* after "<!-" */
+	M_COMMENT,   /* in "<!--", up to "-->" */
+	M_PI,        /* in "<?", up to "?>" */
+	M_CDATA,     /* in "<![", up to "]]>" */
+	M_DECL       /* in another "<!", up to '>' */
+};
+
+/* In a comment, PI or CDATA section: up to its closing need times c then
+ * '>', counting the run of c in st->misc_run across pieces; where the
+ * scan stopped. */
+static const char *misc_close(struct xml_state *st, const char *p,
+			      const char *end, char c, int need)
 {
-	return c != '!' && c != '?';
+	while (p < end) {
+		if (*p == '>' && st->misc_run >= need) {
+			st->misc = M_OUT;
+			return p + 1;
+		}
+		if (*p == c) {
+			if (st->misc_run < need)
+				st->misc_run++;
+			p++;
+			continue;
+		}
+		st->misc_run = 0;
+		if (!(p = memchr(p + 1, c, (size_t)(end - p - 1))))
+			return end;
+	}
+	return end;
+}
+
+/* Where the last element tag of a piece starts (the byte after its '<'),
+ * or NULL, walking the markup states. */
+static const char *last_tag(struct xml_state *st, const char *p,
+			    const char *end)
+{
+	const char *tag = NULL;
+
+	while (p < end) {
+		switch (st->misc) {
+		case M_OUT:
+			if (!(p = memchr(p, '<', (size_t)(end - p))))
+				return tag;
+			p++;
+			st->misc = M_LT;
+			break;
+		case M_LT:
+			st->misc = *p == '!' ? M_BANG : *p == '?' ? M_PI : M_OUT;
+			st->misc_run = 0;
+			if (st->misc == M_OUT)
+				tag = p;
+			else
+				p++;
+			break;
+		case M_BANG:
+			st->misc = *p == '-' ? M_BANG_DASH :
+				   *p == '[' ? M_CDATA : M_DECL;
+			if (st->misc != M_DECL)
+				p++;
+			break;
+		case M_BANG_DASH:
+			st->misc = *p == '-' ? M_COMMENT : M_DECL;
+			if (st->misc == M_COMMENT)
+				p++;
+			break;
+		case M_COMMENT:
+			p = misc_close(st, p, end, '-', 2);
+			break;
+		case M_PI:
+			p = misc_close(st, p, end, '?', 1);
+			break;
+		case M_CDATA:
+			p = misc_close(st, p, end, ']', 2);
+			break;
+		case M_DECL:
+			if (!(p = memchr(p, '>', (size_t)(end - p))))
+				return tag;
+			p++;
+			st->misc = M_OUT;
+			break;
+		}
+	}
+	return tag;
 }
 
 static int element_gap(struct xml_state *st, const char *buf, size_t n)
 {
-	const char *lt;
+	const char *end = buf + n, *tag = NULL;
 
 	if (!n)
 		return 0;
-	if (st->lt_last && tag_after_lt(buf[0]))
-		st->tag_gap = 0;
-	st->lt_last = buf[n - 1] == '<';
-	/* The last tag of a piece is near its end in a batch file. */
-	for (lt = buf + n - 1; lt > buf; lt--)
-		if (lt[-1] == '<' && tag_after_lt(lt[0])) {
-			st->tag_gap = (uint64_t)(buf + n - lt);
-			return 0;
-		}
-	st->tag_gap += n;
+	/* Most pieces hold only text and element tags: with no markup of
+	 * the other kinds open or starting ('!' and '?' begin them all),
+	 * the last '<' but a final one is the last tag. */
+	if (st->misc == M_OUT && !memchr(buf, '!', n) && !memchr(buf, '?', n)) {
+		for (const char *lt = end - 1; lt > buf; lt--)
+			if (lt[-1] == '<') {
+				tag = lt;
+				break;
+			}
+		if (end[-1] == '<')
+			st->misc = M_LT;
+	} else {
+		tag = last_tag(st, buf, end);
+	}
+	if (tag)
+		st->tag_gap = (uint64_t)(end - tag);
+	else
+		st->tag_gap += n;
 	if (st->tag_gap > XML_TEXT_MAX) {
 		st->misc_too_long = 1;
 		return -1;

@@ -86,7 +86,12 @@ measure "an XML value of 40 MB" 40 65 1 \
   yes '<!-- a comment --><?pi an instruction?>' | head -c 16000000
   echo '</mpnIds>'; } > "$T/misc.xml"
 gzip -c "$T/misc.xml" > "$T/misc.xml.gz"
-for f in misc.xml misc.xml.gz; do
+# ... and a '<' inside them is no element tag.
+{ printf '<mpnIds xmlns="urn:csprecon:batch:1"><mpnId><mpnId>1234567</mpnId>'
+  printf '<type>location</type><country>DE</country></mpnId>\n'
+  yes '<!-- <a --><?pi <b?>' | head -c 16000000
+  echo '</mpnIds>'; } > "$T/misc_lt.xml"
+for f in misc.xml misc.xml.gz misc_lt.xml; do
 	measure "16 MB of XML comments ($f)" 40 65 1 \
 		",mpn_ids,,,XML_INVALID,error,\"more than 262144 bytes without an element tag" \
 		"$T/$f"

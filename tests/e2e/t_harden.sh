@@ -172,8 +172,10 @@ xml_bomb() { # FILE MISC: a record, then 20,000 MISC lines
 }
 xml_bomb "$T/comments.xml" '<!-- a comment between records -->'
 xml_bomb "$T/pis.xml" '<?pi a processing instruction between records?>'
+xml_bomb "$T/lt_comments.xml" '<!-- <a --><!-- </a> -->'
+xml_bomb "$T/lt_pis.xml" '<?pi <b> an instruction that holds a tag?>'
 gzip -c "$T/comments.xml" >"$T/comments.xml.gz"
-for f in comments.xml pis.xml comments.xml.gz; do
+for f in comments.xml pis.xml lt_comments.xml lt_pis.xml comments.xml.gz; do
 	run check --report-dir "$T/bomb" "$T/$f"
 	expect_exit 65 "$f: refused"
 	expect_grep "$ERR" "more than 262144 bytes without an element tag (comments, processing instructions or text)" "$f: message"
