@@ -476,12 +476,53 @@ static int open_identified(struct master *m, int allow_empty,
 	return identify(m, &h, rc, allow_empty, version);
 }
 
+/* A -wal left beside the master (a crash, or a reader still open) is
+ * checkpointed into it by the read-write connection.  Identification only
+ * sees a log that changes page 1; one of another database's pages would
+ * corrupt the master, so a log with frames is first read through, by
+ * integrity_check (quick_check does not compare a table's rows with its
+ * indexes, and a foreign leaf can pass it), on the read-only connection.
+ * That costs a read of the master, only when a run finds a log: after a
+ * crash, or beside a reader still open.  0, or EXIT_REFUSED with a
+ * message. */
+static int check_log(struct master *m)
+{
+	struct strbuf wal;
+	struct stat st;
+	sqlite3_stmt *s = NULL;
+	char result[200] = "";
+	int logged;
+
+	strbuf_init(&wal);
+	strbuf_addf(&wal, "%s-wal", m->path);
+	logged = stat(wal.buf, &st) == 0 && st.st_size > 32;
+	strbuf_release(&wal);
+	if (!logged)
+		return 0;
+	if (sqlite3_prepare_v2(m->db, "PRAGMA integrity_check(1)", -1, &s,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(result, sizeof(result), "%s",
+			 (const char *)sqlite3_column_text(s, 0));
+	else
+		snprintf(result, sizeof(result), "%s", sqlite3_errmsg(m->db));
+	sqlite3_finalize(s);
+	if (!strcmp(result, "ok"))
+		return 0;
+	error("master '%s': with '%s-wal' it does not pass integrity_check (%s); "
+	      "nothing was changed (move the -wal away if it is another "
+	      "database's)", m->path, m->path, result);
+	return EXIT_REFUSED;
+}
+
 /* Replace the identifying connection by a read-write one in WAL mode,
  * which checkpoints its log on close. */
 static int reopen_writable(struct master *m, int fail_code)
 {
 	int code;
 
+	if ((code = check_log(m)))
+		return code;
 	sqlite3_close(m->db);
 	m->db = NULL;
 	if ((code = connect_db(m, m->path, SQLITE_OPEN_READWRITE, fail_code)))

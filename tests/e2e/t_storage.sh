@@ -41,6 +41,26 @@ run --master "$F" runs
 expect_exit 0 "foreign -wal moved away: runs"
 expect_eq "foreign -wal moved away: integrity" ok "$(sqlite3 "$F" 'PRAGMA integrity_check')"
 
+# A foreign log that does not touch page 1: one frame of another, larger
+# database's page 3, from an update left in its log.  Identification
+# cannot see it; the writers refuse it before their read-write connection
+# would checkpoint it into the master.
+printf 'PRAGMA page_size=%s;\nPRAGMA journal_mode=wal;\nCREATE TABLE t(id INTEGER PRIMARY KEY, v);\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) INSERT INTO t SELECT i, randomblob(300) FROM n;\nPRAGMA wal_checkpoint(TRUNCATE);\nPRAGMA wal_autocheckpoint=0;\nUPDATE t SET v = randomblob(300) WHERE id = 1;\n.shell cp "%s" "%s"\n' \
+	"$(sqlite3 "$M" 'PRAGMA page_size')" "$T/big.db-wal" "$T/page-wal" |
+	sqlite3 "$T/big.db" >/dev/null
+cp "$M" "$F"
+cp "$T/page-wal" "$F-wal"
+before=$(sum "$F")
+for c in "reconcile --apply $N2" "init"; do
+	# shellcheck disable=SC2086
+	run --master "$F" $c
+	expect_exit 65 "foreign -wal without page 1: $c"
+	expect_grep "$ERR" "master '$F': with '$F-wal' it does not pass integrity_check" \
+		"foreign -wal without page 1: $c: message"
+	expect_eq "foreign -wal without page 1: $c: master unchanged" "$before" "$(sum "$F")"
+done
+rm -f "$F-wal" "$F-shm"
+
 # The header is read before SQLite opens the file: a FIFO does not hang the
 # run, and a read error is an I/O error.
 mkfifo "$T/fifo.db"
