@@ -118,7 +118,7 @@ static int copy_finding(const struct finding *fd, void *ctx)
 	sqlite3_bind_text(s, 5, fd->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, fd->field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, rule_defs[fd->rule].code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, severity_name(rule_defs[fd->rule].severity),
+	sqlite3_bind_text(s, 8, severity_name(fd->severity),
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, fd->message, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, fd->value, -1, SQLITE_STATIC);

@@ -75,9 +75,9 @@ static void entity_rows(const struct run *run, enum entity e, uint64_t *read,
 static void write_txt(struct run *run, const char *dir, FILE *fp)
 {
 	char t0[32], fmt[16], state[320];
-	uint64_t errors = 0, warnings = 0, read, rejected;
+	uint64_t total[SEV_COUNT] = { 0 }, read, rejected;
 	size_t i;
-	int r, c;
+	int r, c, v;
 	enum entity e;
 
 	iso_time(&run->started, t0, sizeof(t0));
@@ -119,21 +119,20 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 			fprintf(fp, " %10" PRIu64 "\n", run->folded[e]);
 		}
 	}
-	for (r = 0; r < RULE_COUNT; r++) {
-		if (rule_defs[r].severity == SEV_ERROR)
-			errors += run->rule_count[r];
-		else
-			warnings += run->rule_count[r];
-	}
-	fprintf(fp, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " warning%s\n",
-		errors, errors == 1 ? "" : "s", warnings,
-		warnings == 1 ? "" : "s");
 	for (r = 0; r < RULE_COUNT; r++)
-		if (run->rule_count[r])
-			fprintf(fp, "  %-26s %-8s %10" PRIu64 "\n",
-				rule_defs[r].code,
-				severity_name(rule_defs[r].severity),
-				run->rule_count[r]);
+		for (v = 0; v < SEV_COUNT; v++)
+			total[v] += run->rule_count[r][v];
+	fprintf(fp, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " violation%s, %"
+		PRIu64 " warning%s\n", total[SEV_ERROR],
+		total[SEV_ERROR] == 1 ? "" : "s", total[SEV_VIOLATION],
+		total[SEV_VIOLATION] == 1 ? "" : "s", total[SEV_WARNING],
+		total[SEV_WARNING] == 1 ? "" : "s");
+	for (r = 0; r < RULE_COUNT; r++)
+		for (v = 0; v < SEV_COUNT; v++)
+			if (run->rule_count[r][v])
+				fprintf(fp, "  %-26s %-9s %10" PRIu64 "\n",
+					rule_defs[r].code, severity_name(v),
+					run->rule_count[r][v]);
 	fprintf(fp, "\nexit %d: %s\n", run->exit_code,
 		exit_meaning(run->exit_code));
 	if (dir)
@@ -160,7 +159,7 @@ int report_summary_json(struct run *run, const char *dir)
 	struct report_file rf;
 	char t0[32], t1[32], fmt[16];
 	size_t i;
-	int r, c, first;
+	int r, c, v, first;
 	enum entity e;
 
 	if (report_open(&rf, dir, "summary.json") < 0)
@@ -234,13 +233,37 @@ int report_summary_json(struct run *run, const char *dir)
 	fputs("\n  },\n  \"findings\": {", rf.fp);
 	first = 1;
 	for (r = 0; r < RULE_COUNT; r++) {
-		if (!run->rule_count[r])
+		uint64_t n = 0;
+		int kinds = 0;
+
+		for (v = 0; v < SEV_COUNT; v++) {
+			n += run->rule_count[r][v];
+			kinds += run->rule_count[r][v] != 0;
+		}
+		if (!n)
 			continue;
 		fprintf(rf.fp, "%s\n    \"%s\": {\"severity\": \"%s\", "
-			"\"count\": %" PRIu64 "}", first ? "" : ",",
+			"\"count\": %" PRIu64, first ? "" : ",",
 			rule_defs[r].code,
-			severity_name(rule_defs[r].severity),
-			run->rule_count[r]);
+			severity_name(rule_defs[r].severity), n);
+		/* A rule whose findings differ from its table severity
+		 * (MPN_MISSING on a pending reseller) also counts them
+		 * by severity. */
+		if (kinds > 1 || !run->rule_count[r][rule_defs[r].severity]) {
+			int f = 1;
+
+			fputs(", \"by_severity\": {", rf.fp);
+			for (v = 0; v < SEV_COUNT; v++)
+				if (run->rule_count[r][v]) {
+					fprintf(rf.fp, "%s\"%s\": %" PRIu64,
+						f ? "" : ", ",
+						severity_name(v),
+						run->rule_count[r][v]);
+					f = 0;
+				}
+			fputc('}', rf.fp);
+		}
+		fputc('}', rf.fp);
 		first = 0;
 	}
 	fprintf(rf.fp, "%s},\n  \"exit_code\": %d\n}\n", first ? "" : "\n  ",

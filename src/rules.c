@@ -10,5 +10,11 @@ const struct rule_def rule_defs[RULE_COUNT] = {
 
 const char *severity_name(enum severity s)
 {
-	return s == SEV_ERROR ? "error" : "warning";
+	static const char *const names[SEV_COUNT] = {
+		[SEV_ERROR] = "error",
+		[SEV_VIOLATION] = "violation",
+		[SEV_WARNING] = "warning",
+	};
+
+	return (unsigned)s < SEV_COUNT ? names[s] : "?";
 }

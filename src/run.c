@@ -73,7 +73,8 @@ int run_exit_code(const struct run *run)
 	if (code)
 		return code;
 	for (i = 0; i < RULE_COUNT; i++)
-		if (run->rule_count[i] && rule_defs[i].severity == SEV_ERROR)
+		if (run->rule_count[i][SEV_ERROR] ||
+		    run->rule_count[i][SEV_VIOLATION])
 			return EXIT_FINDINGS;
 	return EXIT_OK;
 }
@@ -111,8 +112,9 @@ static void show_value(struct strbuf *out, const char *v, size_t len)
 
 static int vfinding(struct run *run, struct source *src, uint64_t line,
 		    enum entity entity, const char *key, struct record *rec,
-		    int col, enum rule rule, const char *value,
-		    size_t value_len, const char *fmt, va_list ap)
+		    int col, enum rule rule, enum severity sev,
+		    const char *value, size_t value_len, const char *fmt,
+		    va_list ap)
 {
 	struct finding fd;
 	struct strbuf shown;
@@ -136,13 +138,14 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 		   col >= 0 ? entity_defs[entity].cols[col].name :
 		   col == -2 ? entity_defs[entity].key_name : "";
 	fd.rule = rule;
+	fd.severity = sev;
 	fd.message = msg;
 	fd.value = shown.buf;
 	ret = findings_add(run->findings, &fd);
 	strbuf_release(&shown);
 
 	if (rec) {
-		if (rule_defs[rule].severity == SEV_ERROR)
+		if (sev == SEV_ERROR)
 			rec->errors++;
 		else
 			rec->warnings++;
@@ -160,8 +163,8 @@ int run_finding(struct run *run, struct source *src, uint64_t line,
 	va_start(ap, fmt);
 	ret = vfinding(run, src, rec ? rec->line : line,
 		       rec ? rec->entity : (src ? src->entity : ENTITY_NONE),
-		       rec ? rec->key : "", rec, col, rule, value, value_len,
-		       fmt, ap);
+		       rec ? rec->key : "", rec, col, rule,
+		       rule_defs[rule].severity, value, value_len, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -174,8 +177,24 @@ int run_finding_key(struct run *run, struct source *src, uint64_t line,
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vfinding(run, src, line, entity, key, NULL, col, rule, value,
+	ret = vfinding(run, src, line, entity, key, NULL, col, rule,
+		       rule_defs[rule].severity, value,
 		       value ? strlen(value) : 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int run_finding_key_as(struct run *run, struct source *src, uint64_t line,
+		       enum entity entity, const char *key, int col,
+		       enum rule rule, enum severity sev, const char *value,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfinding(run, src, line, entity, key, NULL, col, rule, sev,
+		       value, value ? strlen(value) : 0, fmt, ap);
 	va_end(ap);
 	return ret;
 }

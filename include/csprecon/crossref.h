@@ -4,11 +4,13 @@
  * is read (relationship files are read after them), so the result does not
  * depend on the order of files or rows.  The rules go in dependency order:
  * PartnerIDs, then resellers against the PartnerIDs of the batch and the
- * master together, then relationships against the resellers.  A batch row rejected by one phase is removed from the stage
- * (and kept from retirement) before the next phase runs, so rows that
- * depend on it are judged as if it were absent: against the master's row,
- * or as unknown.  In snapshot mode a master row missing from its entity's
- * files counts as absent.
+ * master together, then relationships against the resellers.  A batch
+ * row rejected with an error by one phase is removed from the stage (and
+ * kept from retirement) before the next phase runs, so rows that depend on
+ * it are judged as if it were absent: against the master's row, or as
+ * unknown.  A row with violations and warnings only stays, and its
+ * dependants are judged against it (SPEC §3).  In snapshot mode a master
+ * row missing from its entity's files counts as absent.
  *
  * With audit set, the subjects are the master's current rows instead of
  * the batch, and nothing is removed.  Findings go to the run; rows newly
