@@ -19,6 +19,7 @@
 #include "csprecon/crossref.h"
 #include "csprecon/stage.h"
 #include "csprecon/util.h"
+#include "csprecon/values.h"
 #include "csprecon/banned.h"
 
 struct xrule {
@@ -231,7 +232,9 @@ void crossref_free(struct xjudge *xj)
 	free(xj);
 }
 
-/* The resellers a relationship may name, from temp.eff_res. */
+/* The resellers a relationship may name, from temp.eff_res, then the
+ * master's others (retired, or replaced by tonight's snapshot), which a
+ * relationship names as a reseller that is not active. */
 static struct xjudge *judge_new(struct master *m,
 				const struct crossref_options *o)
 {
@@ -246,6 +249,14 @@ static struct xjudge *judge_new(struct master *m,
 		      " mpa_signed FROM temp.eff_res");
 	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		res_add(xj, s);
+	if (s && rc != SQLITE_DONE)
+		m_fail(m, "cross-entity rules");
+	sqlite3_finalize(s);
+	s = m->failed ? NULL :
+	    m_prepare(m, "SELECT tenant_id, country, mpn_id, 'retired',"
+		      " mpa_signed FROM main.resellers");
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		res_add(xj, s); /* a tenant id already added stays */
 	if (s && rc != SQLITE_DONE)
 		m_fail(m, "cross-entity rules");
 	sqlite3_finalize(s);
@@ -316,7 +327,8 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 				x->reseller, "active customer relationship "
 				"whose reseller has not signed the MPA");
 	}
-	if (dap && ((x->state && !active) || is(rrel, "terminated"))) {
+	if (dap && ((x->state && !active) || is(rrel, "terminated") ||
+		    is(rrel, "retired"))) {
 		run_finding_key(run, src, x->line, E, key, REL_DAP,
 				RULE_DAP_ORPHANED, "yes", "delegated admin "
 				"access outlived the partnership: the %s is %s",
@@ -526,16 +538,19 @@ static int exec_entity(struct master *m, const char *sql, enum entity e)
 
 /* The rows references resolve to: batch rows first, then the master's
  * current rows the batch does not replace (in snapshot mode a file of the
- * entity replaces them all, but for the keys of rows rejected tonight). */
-static int make_effective(struct master *m)
+ * entity replaces them all, but for the keys of rows rejected tonight).
+ * An audit reads the master's alone (after an apply, the stage holds rows
+ * the master now has). */
+static int make_effective(struct master *m, int audit)
 {
 	m_exec(m,
 		"DROP TABLE IF EXISTS temp.eff_mpn;"
 		"DROP TABLE IF EXISTS temp.eff_res;"
 		"CREATE TABLE temp.eff_mpn(mpn_id TEXT PRIMARY KEY, type TEXT,"
-		" country TEXT, status TEXT) WITHOUT ROWID;"
-		"INSERT INTO temp.eff_mpn SELECT key, type, country, status"
-		" FROM " STAGE_ROWS("mpn_ids"));
+		" country TEXT, status TEXT) WITHOUT ROWID");
+	if (!audit)
+		m_exec(m, "INSERT INTO temp.eff_mpn SELECT key, type, country,"
+		       " status FROM " STAGE_ROWS("mpn_ids"));
 	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_mpn SELECT mpn_id, type, country,"
 		" status FROM main.mpn_ids m WHERE m.retired_run IS NULL AND"
@@ -545,9 +560,11 @@ static int make_effective(struct master *m)
 	m_exec(m,
 		"CREATE TABLE temp.eff_res(tenant_id TEXT PRIMARY KEY, country"
 		" TEXT, mpn_id TEXT, relationship TEXT, mpa_signed TEXT,"
-		" from_master INTEGER) WITHOUT ROWID;"
-		"INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
-		" relationship, mpa_signed, 0 FROM " STAGE_ROWS("resellers"));
+		" from_master INTEGER) WITHOUT ROWID");
+	if (!audit)
+		m_exec(m, "INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
+		       " relationship, mpa_signed, 0 FROM "
+		       STAGE_ROWS("resellers"));
 	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_res SELECT tenant_id, country,"
 		" mpn_id, relationship, mpa_signed, 1 FROM main.resellers m"
@@ -655,7 +672,7 @@ int crossref_begin(struct run *run, struct master *m,
 
 	*out = NULL;
 	if (fill_tables(m, o, run) < 0 || make_views(m, o->audit) < 0 ||
-	    make_effective(m) < 0)
+	    make_effective(m, o->audit) < 0)
 		return -1;
 	/* Relationship files read so far were staged, not judged. */
 	if (!o->audit && !(s = m_prepare(m, "INSERT INTO temp.unjudged"
@@ -676,7 +693,7 @@ int crossref_begin(struct run *run, struct master *m,
 	    (!o->audit && reject_rows(run, m, ENTITY_RESELLERS) < 0))
 		return -1;
 	/* Relationships see the resellers that survived. */
-	if (make_effective(m) < 0 || !(*out = judge_new(m, o)))
+	if (make_effective(m, o->audit) < 0 || !(*out = judge_new(m, o)))
 		return -1;
 	(*out)->unjudged = unjudged;
 	return 0;
@@ -693,6 +710,35 @@ int crossref_end(struct run *run, struct master *m, const struct xjudge *xj,
 	return 0;
 }
 
+/* EMAIL_WEBMAIL over the master's current resellers (a batch row is
+ * judged by validate.c as it is read). */
+static int judge_contacts(struct run *run, struct master *m,
+			  const struct webmail_list *w)
+{
+	sqlite3_stmt *s;
+	const char *dom;
+	size_t dlen;
+	int rc;
+
+	s = m_prepare(m, "SELECT tenant_id, contact_email FROM main.resellers"
+		      " WHERE retired_run IS NULL");
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = text(s, 0), *email = text(s, 1);
+
+		if (!key || !email ||
+		    value_email(email, strlen(email), &dom, &dlen) < 0 ||
+		    !webmail_match(w, dom, dlen))
+			continue;
+		run_finding_key(run, NULL, 0, ENTITY_RESELLERS, key,
+				RES_CONTACT_EMAIL, RULE_EMAIL_WEBMAIL, email,
+				"%s", WEBMAIL_MESSAGE);
+	}
+	if (s && rc != SQLITE_DONE)
+		m_fail(m, "cross-entity rules");
+	sqlite3_finalize(s);
+	return m->failed ? -1 : 0;
+}
+
 int crossref_audit(struct run *run, struct master *m,
 		   const struct crossref_options *o)
 {
@@ -703,5 +749,7 @@ int crossref_audit(struct run *run, struct master *m,
 	if (!ret)
 		ret = crossref_end(run, m, xj, 1);
 	crossref_free(xj);
+	if (!ret && o->webmail)
+		ret = judge_contacts(run, m, o->webmail);
 	return ret;
 }

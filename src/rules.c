@@ -1,4 +1,6 @@
 /* rules.c -- the rule table.  See rules.h. */
+#include <string.h>
+
 #include "csprecon/rules.h"
 #include "csprecon/banned.h"
 
@@ -17,4 +19,14 @@ const char *severity_name(enum severity s)
 	};
 
 	return (unsigned)s < SEV_COUNT ? names[s] : "?";
+}
+
+int rule_find(const char *code)
+{
+	int r;
+
+	for (r = 0; r < RULE_COUNT; r++)
+		if (!strcmp(rule_defs[r].code, code))
+			return r;
+	return -1;
 }

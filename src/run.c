@@ -55,6 +55,8 @@ void run_release(struct run *run)
 		free(run->src[i].shown);
 	free(run->src);
 	findings_close(run->findings);
+	findings_close(run->judged);
+	free(run->xopt);
 	dedup_free(run->dedup);
 	crossref_free(run->xj);
 	webmail_free(run->webmail);
@@ -73,8 +75,12 @@ int run_exit_code(const struct run *run)
 	if (code)
 		return code;
 	for (i = 0; i < RULE_COUNT; i++)
-		if (run->rule_count[i][SEV_ERROR] ||
-		    run->rule_count[i][SEV_VIOLATION])
+		if (run->rule_count[i][SEV_ERROR])
+			return EXIT_FINDINGS;
+	if (run->cases && !run->audit)
+		return run->new_violations ? EXIT_FINDINGS : EXIT_OK;
+	for (i = 0; i < RULE_COUNT; i++)
+		if (run->rule_count[i][SEV_VIOLATION])
 			return EXIT_FINDINGS;
 	return EXIT_OK;
 }

@@ -13,7 +13,10 @@
  * row missing from its entity's files counts as absent.
  *
  * With audit set, the subjects are the master's current rows instead of
- * the batch, and nothing is removed.  Findings go to the run; rows newly
+ * the batch (their contacts too, EMAIL_WEBMAIL, given a web-mail list),
+ * and nothing is removed.  A relationship whose reseller is in the master
+ * but retired (or, in snapshot mode, absent from tonight's resellers) has
+ * RESELLER_NOT_ACTIVE, not RESELLER_UNKNOWN.  Findings go to the run; rows newly
  * rejected are counted in their source.  Returns 0 or -1 (database error,
  * printed).
  */
@@ -23,6 +26,7 @@
 #include "csprecon/master.h"
 #include "csprecon/regions.h"
 #include "csprecon/run.h"
+#include "csprecon/webmail.h"
 
 struct crossref_options {
 	const struct regions *regions;
@@ -32,6 +36,9 @@ struct crossref_options {
 	int nprovider;
 	int snapshot;   /* a file of an entity replaces the master's rows */
 	int audit;      /* judge the master's rows, not the batch */
+	const struct webmail_list *webmail; /* an audit judges the master's
+					     * contacts by it (EMAIL_WEBMAIL);
+					     * NULL: not */
 };
 
 struct xjudge;

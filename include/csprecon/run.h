@@ -23,6 +23,7 @@ struct stage;
 struct master;
 struct webmail_list;
 struct xjudge;
+struct crossref_options;
 
 /* Report formats (--format), a bit each. */
 enum report_format {
@@ -111,6 +112,17 @@ struct run {
 	struct report_set reports; /* written, not yet in place */
 	int reported;              /* the reports are written (kept) */
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
+	/* Compliance cases (cases.h). */
+	struct crossref_options *xopt; /* the rules' options, for judging the
+					* master after an apply; owned */
+	struct findings *judged;   /* that judgement's findings, or NULL */
+	int cases;                 /* violations were matched with cases:
+				    * 1 by cases_mark(), 2 by cases_track() */
+	uint64_t new_violations;   /* violations no open case knew */
+	uint64_t case_open[RULE_COUNT];   /* open cases (cases_track) or
+					   * violations an open case knows */
+	uint64_t case_opened[RULE_COUNT]; /* opened by the run, or new */
+	uint64_t case_closed[RULE_COUNT]; /* closed by the run */
 };
 
 /* Start a run of command ("check", ...): every field zeroed, the start
@@ -123,7 +135,9 @@ void run_init(struct run *run, const char *command);
 void run_release(struct run *run);
 
 /* The exit code a run's findings and refusals stand for (SPEC §7): 74 or
- * 65 for a refused input, else 1 for an error or a violation, else 0. */
+ * 65 for a refused input, else 1 for an error, or for a violation no open
+ * case knew (once run->cases is set; any violation for an audit or before
+ * cases are matched), else 0. */
 int run_exit_code(const struct run *run);
 
 /* Whether an input of the run was refused as a whole. */

@@ -575,16 +575,20 @@ verdict "snapshot without the PartnerID: MPN_UNKNOWN" 1 \
 run --master "$M3" reconcile --mode delta --report-dir "$V/rep" "$V/$M" "$BASE/$RS"
 verdict "delta without the PartnerID: the master's row counts" 0
 
-# The same for resellers: a snapshot without R2 leaves C2 without its
-# reseller; in delta mode the master's R2 still counts.
+# The same for resellers: a snapshot without R2 retires it tonight, so
+# C2's reseller is not active (RESELLER_NOT_ACTIVE: SPEC §3, "or that is
+# retired"; RESELLER_UNKNOWN is for a tenant in neither batch nor master);
+# in delta mode the master's R2 still counts.
 sed -n '1,2p;4,5p' "$BASE/$RS" >"$V/$RS"
 M3R=$T/m3r.db
 run --master "$M3R" init
 run --master "$M3R" reconcile --apply --report-dir "$T/m3r.apply" "$BASE/$M" "$BASE/$RS"
 expect_exit 0 "m3r: base PartnerIDs and resellers applied"
 run --master "$M3R" reconcile --report-dir "$V/rep" "$V/$RS" "$BASE/$RL"
-verdict "snapshot without the reseller: RESELLER_UNKNOWN" 1 \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_UNKNOWN error $R2)"
+verdict "snapshot without the reseller: RESELLER_NOT_ACTIVE" 1 \
+	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE violation $R2)"
+expect_grep "$V/rep/rejects.csv" "active relationship with a reseller that is not active: the reseller is retired" \
+	"snapshot without the reseller: the message says retired"
 run --master "$M3R" reconcile --mode delta --report-dir "$V/rep" "$V/$RS" "$BASE/$RL"
 verdict "delta without the reseller: the master's row counts" 0
 
@@ -719,6 +723,11 @@ expect_eq "MPA wave: the master holds every row" "200 150 600" \
 	"$(sqlite3 "$MW" "SELECT (SELECT count(*) FROM resellers), (SELECT count(*) FROM resellers WHERE mpa_signed = 'no'), (SELECT count(*) FROM relationships)" 2>&1 | tr '|' ' ')"
 expect_eq "MPA wave: the ledger says applied, exit 1" "1 1" \
 	"$(sqlite3 "$MW" "SELECT applied, exit_code FROM runs ORDER BY id DESC LIMIT 1" 2>&1 | tr '|' ' ')"
+expect_eq "MPA wave: 450 open cases" 450 \
+	"$(sqlite3 "$MW" "SELECT count(*) FROM cases WHERE closed_run IS NULL AND rule = 'MPA_NOT_SIGNED'" 2>&1)"
+# The next night, the same: every violation has its open case, exit 0.
+run --master "$MW" reconcile --apply --report-dir "$W/rep2" "$W/mpn_ids.csv" "$W/resellers.csv" "$W/relationships.csv"
+expect_exit 0 "MPA wave, the next night: known cases only"
 
 # ---- 6. audit -----------------------------------------------------------------
 
@@ -756,7 +765,12 @@ awk -F, -v OFS=, -v t="$VN" 'NR == 1 || $1 == t { if (NR > 1) $7 = "terminated";
 	samples/resellers.csv >"$W/$RS"
 expect_eq "the termination file has one reseller" 2 "$(wc -l <"$W/$RS" | tr -d ' ')"
 run --master "$M6" reconcile --apply --mode delta --report-dir "$W/apply" "$W/$RS"
-expect_exit 0 "terminating Valmora Nederland (delta, applied)"
+# Its four active customers are now with a reseller that is not active
+# (one of them with DAP): five new cases, exit 1.
+expect_exit 1 "terminating Valmora Nederland (delta, applied)"
+expect_eq "terminating Valmora Nederland opens its cases" "DAP_ORPHANED 1
+RESELLER_NOT_ACTIVE 4" \
+	"$(sqlite3 "$M6" "SELECT rule, count(*) FROM cases WHERE closed_run IS NULL AND reseller_tenant_id = '$VN' GROUP BY rule ORDER BY rule" 2>&1 | tr '|' ' ')"
 expect_eq "Valmora Nederland is terminated in the master" terminated \
 	"$(sqlite3 "$M6" "SELECT relationship FROM resellers WHERE tenant_id = '$VN'" 2>/dev/null)"
 REJ=$T/a3/rejects.csv

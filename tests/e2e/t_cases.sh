@@ -1,0 +1,136 @@
+. "$(dirname "$0")/../lib.sh"
+# t_cases.sh -- compliance cases (SPEC §4.1) and the exit codes that count
+# new violations (SPEC §7): a Gmail reseller is applied and opens a case;
+# the same night again opens nothing and exits 0; check and a dry run know
+# the open case; fixing the contact closes it, a relapse opens a new one;
+# retiring a reseller with active customers opens RESELLER_NOT_ACTIVE cases
+# and closes its own; audit exits 1 while a case is open; a version-1
+# master (tests/fixtures/master-v1.sql) is refused until `init` migrates it.
+
+S=samples
+VN=f6fadfa7-e5c1-4b62-b362-da5cc13da58a # Valmora Nederland B.V.
+M=$T/m.db
+
+# cases: "rule key opened_run last_seen_run closed_run" of every case, by id.
+cases() {
+	sqlite3 "$M" "SELECT rule, key, opened_run, last_seen_run,
+		coalesce(closed_run, '-') FROM cases ORDER BY id" 2>&1 | tr '|' ' '
+}
+
+# Night 1 with Valmora Nederland's contact on Gmail (domains emptied).
+awk -F, -v OFS=, -v t="$VN" '$1 == t { $6 = "s.devries@gmail.com"; $10 = "" } { print }' \
+	$S/resellers.csv >"$T/gmail.csv"
+NIGHT="$S/mpn_ids.csv $T/gmail.csv $S/relationships.csv"
+run --master "$M" init
+expect_exit 0 "init"
+# shellcheck disable=SC2086
+run --master "$M" reconcile --apply --report-dir "$T/r1" $NIGHT
+expect_exit 1 "Gmail night: applied, a new violation"
+expect_eq "Gmail night: the reseller is in the master" "s.devries@gmail.com" \
+	"$(sqlite3 "$M" "SELECT contact_email FROM resellers WHERE tenant_id = '$VN'" 2>&1)"
+expect_eq "Gmail night: one case, opened by run 1" "EMAIL_WEBMAIL $VN 1 1 -" "$(cases)"
+expect_eq "Gmail night: the case concerns the reseller" "$VN contact_email s.devries@gmail.com" \
+	"$(sqlite3 "$M" "SELECT reseller_tenant_id, field, value FROM cases" 2>&1 | tr '|' ' ')"
+expect_eq "Gmail night: the ledger has exit 1" 1 \
+	"$(sqlite3 "$M" "SELECT exit_code FROM runs WHERE id = 1" 2>&1)"
+
+# The same night again: the case is known, nothing opens, exit 0.
+# shellcheck disable=SC2086
+run --master "$M" reconcile --apply --report-dir "$T/r2" $NIGHT
+expect_exit 0 "the same night again: no new violation"
+expect_eq "the same night again: the case seen by run 2" "EMAIL_WEBMAIL $VN 1 2 -" "$(cases)"
+expect_eq "the same night again: the ledger has exit 0" 0 \
+	"$(sqlite3 "$M" "SELECT exit_code FROM runs WHERE id = 2" 2>&1)"
+expect_grep "$T/r2/rejects.csv" ",EMAIL_WEBMAIL,violation," \
+	"the same night again: rejects.csv still lists the violation"
+
+# check and a dry run know the open case: exit 0; the master is unchanged.
+before=$(sha256sum "$M" | cut -d' ' -f1)
+# shellcheck disable=SC2086
+run --master "$M" check --report-dir "$T/c1" $NIGHT
+expect_exit 0 "check: the violation has an open case"
+# shellcheck disable=SC2086
+run --master "$M" reconcile --report-dir "$T/d1" $NIGHT
+expect_exit 0 "dry run: the violation has an open case"
+if [ "$(sha256sum "$M" | cut -d' ' -f1)" = "$before" ]; then ok; else
+	not_ok "check or a dry run changed the master"
+fi
+# A second Gmail reseller is new: exit 1.
+awk -F, -v OFS=, '$1 == "8f7b7676-d015-40dc-8c63-888f28f00481" { $6 = "j.hartmann@yahoo.de"; $10 = "" } { print }' \
+	"$T/gmail.csv" >"$T/gmail2.csv"
+run --master "$M" check --report-dir "$T/c2" $S/mpn_ids.csv "$T/gmail2.csv" $S/relationships.csv
+expect_exit 1 "check: a violation no open case knows"
+run --master "$M" reconcile --report-dir "$T/d2" $S/mpn_ids.csv "$T/gmail2.csv" $S/relationships.csv
+expect_exit 1 "dry run: a violation no open case knows"
+# Without a master every violation is new.
+run check --report-dir "$T/c3" $NIGHT
+expect_exit 1 "check without a master: the violation is new"
+
+# audit: exit 1 while a case is open.
+run --master "$M" audit --report-dir "$T/a1"
+expect_exit 1 "audit: an open violation"
+expect_grep "$T/a1/rejects.csv" ",resellers,$VN,contact_email,EMAIL_WEBMAIL,violation," \
+	"audit judges the master's contacts (EMAIL_WEBMAIL)"
+
+# Night 3: the contact is fixed; the case closes, exit 0.
+run --master "$M" reconcile --apply --report-dir "$T/r3" $S/mpn_ids.csv $S/resellers.csv $S/relationships.csv
+expect_exit 0 "fixed contact: exit 0"
+expect_eq "fixed contact: the case closed by run 3" "EMAIL_WEBMAIL $VN 1 2 3" "$(cases)"
+run --master "$M" audit --report-dir "$T/a2"
+expect_exit 0 "audit: no open violation"
+
+# Night 4: Gmail again: a new case.
+# shellcheck disable=SC2086
+run --master "$M" reconcile --apply --report-dir "$T/r4" $NIGHT
+expect_exit 1 "relapse: a new violation"
+expect_eq "relapse: a second case" "EMAIL_WEBMAIL $VN 1 2 3
+EMAIL_WEBMAIL $VN 4 4 -" "$(cases)"
+
+# Night 5: Valmora Nederland leaves the resellers file (snapshot): it is
+# retired, its own case closes, and its four active customers open
+# RESELLER_NOT_ACTIVE cases (one of them, with DAP, also DAP_ORPHANED).
+awk -F, -v t="$VN" '$1 != t' $S/resellers.csv >"$T/novn.csv"
+run --master "$M" reconcile --apply --max-retire-pct 100 --report-dir "$T/r5" \
+	$S/mpn_ids.csv "$T/novn.csv" $S/relationships.csv
+expect_exit 1 "retired reseller with active customers: new violations"
+expect_eq "retired reseller: its own case closed by run 5" "5" \
+	"$(sqlite3 "$M" "SELECT closed_run FROM cases WHERE rule = 'EMAIL_WEBMAIL' AND opened_run = 4" 2>&1)"
+expect_eq "retired reseller: its customers' cases" "DAP_ORPHANED 1
+RESELLER_NOT_ACTIVE 4" \
+	"$(sqlite3 "$M" "SELECT rule, count(*) FROM cases WHERE closed_run IS NULL AND opened_run = 5 AND reseller_tenant_id = '$VN' GROUP BY rule ORDER BY rule" 2>&1 | tr '|' ' ')"
+expect_grep "$T/r5/rejects.csv" "the reseller is retired" \
+	"retired reseller: the batch's relationships are RESELLER_NOT_ACTIVE"
+run --master "$M" audit --report-dir "$T/a3"
+expect_exit 1 "audit after the retirement"
+expect_eq "audit after the retirement: the open cases are its findings" \
+	"$(sqlite3 "$M" "SELECT rule || ' ' || key FROM cases WHERE closed_run IS NULL ORDER BY 1" 2>&1)" \
+	"$(awk -F, 'NR > 1 && $8 == "violation" { print $7 " " $5 }' "$T/a3/rejects.csv" | sort)"
+
+# ---- a version-1 master -------------------------------------------------------
+
+V1=$T/v1.db
+sqlite3 "$V1" <tests/fixtures/master-v1.sql
+expect_eq "the fixture is a version-1 master" 1 "$(sqlite3 "$V1" 'PRAGMA user_version')"
+run --master "$V1" reconcile --apply $S/mpn_ids.csv $S/resellers.csv $S/relationships.csv
+expect_exit 65 "reconcile on a version-1 master"
+expect_grep "$ERR" "csprecon: master '$V1' has version 1; run 'csprecon init' to migrate it" \
+	"reconcile on a version-1 master: message"
+run --master "$V1" audit
+expect_exit 65 "audit on a version-1 master"
+run --master "$V1" init
+expect_exit 0 "init migrates a version-1 master"
+expect_grep "$OUT" "csprecon master version 2, ready" "init on a version-1 master: message"
+expect_eq "migrated: version 2, its rows kept, no case yet" "2 10 30 0" \
+	"$(sqlite3 "$V1" "PRAGMA user_version; SELECT count(*) FROM resellers; SELECT count(*) FROM relationships; SELECT count(*) FROM cases" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "migrated: the ledger kept" 1 "$(sqlite3 "$V1" 'SELECT count(*) FROM runs' 2>&1)"
+run --master "$V1" init
+expect_exit 0 "init on a migrated master is idempotent"
+run --master "$V1" reconcile --apply --report-dir "$T/v1r" $NIGHT
+expect_exit 1 "migrated master: the Gmail night opens a case"
+expect_eq "migrated master: the case" "EMAIL_WEBMAIL $VN 2 2 -" \
+	"$(M=$V1 cases)"
+if [ "$(sqlite3 "$V1" 'PRAGMA integrity_check')" = ok ]; then ok; else
+	not_ok "migrated master: integrity_check"
+fi
+
+finish
