@@ -377,6 +377,8 @@ int batch_write_reports(struct run *run)
 		ret |= report_rejects_csv(run, dir);
 		if (run->reconciled)
 			ret |= report_changes_csv(run, dir);
+		ret |= report_cases_csv(run, dir);
+		ret |= report_by_reseller_csv(run, dir);
 	}
 	if (run->opt.formats & FORMAT_JSON)
 		ret |= report_summary_json(run, dir);

@@ -72,6 +72,56 @@ static void entity_rows(const struct run *run, enum entity e, uint64_t *read,
 		}
 }
 
+/* Whether the run matched violations with cases and has any to show. */
+static int cases_shown(const struct run *run)
+{
+	int r;
+
+	for (r = 0; run->cases && r < RULE_COUNT; r++)
+		if (run->case_open[r] || run->case_opened[r] ||
+		    run->case_closed[r])
+			return 1;
+	return 0;
+}
+
+/* Cases per rule: after an applied run, the master's open cases and those
+ * the run opened and closed; otherwise the run's violations an open case
+ * knows ("open") and those it does not ("new"). */
+static void cases_txt(const struct run *run, FILE *fp)
+{
+	uint64_t open = 0, opened = 0, closed = 0;
+	int r, tracked = run->cases == 2;
+
+	if (!cases_shown(run))
+		return;
+	for (r = 0; r < RULE_COUNT; r++) {
+		open += run->case_open[r];
+		opened += run->case_opened[r];
+		closed += run->case_closed[r];
+	}
+	if (tracked)
+		fprintf(fp, "\ncases: %" PRIu64 " open, %" PRIu64 " opened, %"
+			PRIu64 " closed by this run\n  %-26s %10s %10s %10s\n",
+			open, opened, closed, "rule", "open", "opened",
+			"closed");
+	else
+		fprintf(fp, "\ncases (not written): %" PRIu64 " violation%s "
+			"with an open case, %" PRIu64 " new\n  %-26s %10s "
+			"%10s\n", open, open == 1 ? "" : "s", opened, "rule",
+			"open", "new");
+	for (r = 0; r < RULE_COUNT; r++) {
+		if (!run->case_open[r] && !run->case_opened[r] &&
+		    !run->case_closed[r])
+			continue;
+		fprintf(fp, "  %-26s %10" PRIu64 " %10" PRIu64,
+			rule_defs[r].code, run->case_open[r],
+			run->case_opened[r]);
+		if (tracked)
+			fprintf(fp, " %10" PRIu64, run->case_closed[r]);
+		fputc('\n', fp);
+	}
+}
+
 static void write_txt(struct run *run, const char *dir, FILE *fp)
 {
 	char t0[32], fmt[16], state[320];
@@ -133,6 +183,7 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 				fprintf(fp, "  %-26s %-9s %10" PRIu64 "\n",
 					rule_defs[r].code, severity_name(v),
 					run->rule_count[r][v]);
+	cases_txt(run, fp);
 	fprintf(fp, "\nexit %d: %s\n", run->exit_code,
 		exit_meaning(run->exit_code));
 	if (dir)
@@ -152,6 +203,32 @@ int report_summary_txt(struct run *run, const char *dir)
 void report_summary_print(struct run *run, const char *dir, FILE *out)
 {
 	write_txt(run, dir, out);
+}
+
+/* "cases": null, or whether they were written (an applied run) and per
+ * rule open, opened and closed; a run that writes none reports its
+ * violations with an open case as open and the others as opened (new). */
+static void cases_json(const struct run *run, FILE *fp)
+{
+	int r, first = 1;
+
+	if (!run->cases) {
+		fputs("\n  \"cases\": null,", fp);
+		return;
+	}
+	fprintf(fp, "\n  \"cases\": {\"written\": %s, \"rules\": {",
+		run->cases == 2 ? "true" : "false");
+	for (r = 0; r < RULE_COUNT; r++) {
+		if (!run->case_open[r] && !run->case_opened[r] &&
+		    !run->case_closed[r])
+			continue;
+		fprintf(fp, "%s\n    \"%s\": {\"open\": %" PRIu64
+			", \"opened\": %" PRIu64 ", \"closed\": %" PRIu64 "}",
+			first ? "" : ",", rule_defs[r].code, run->case_open[r],
+			run->case_opened[r], run->case_closed[r]);
+		first = 0;
+	}
+	fputs(first ? "}}," : "\n  }},", fp);
 }
 
 int report_summary_json(struct run *run, const char *dir)
@@ -266,7 +343,8 @@ int report_summary_json(struct run *run, const char *dir)
 		fputc('}', rf.fp);
 		first = 0;
 	}
-	fprintf(rf.fp, "%s},\n  \"exit_code\": %d\n}\n", first ? "" : "\n  ",
-		run->exit_code);
+	fputs(first ? "}," : "\n  },", rf.fp);
+	cases_json(run, rf.fp);
+	fprintf(rf.fp, "\n  \"exit_code\": %d\n}\n", run->exit_code);
 	return report_keep(&rf, &run->reports);
 }

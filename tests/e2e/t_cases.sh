@@ -17,6 +17,21 @@ cases() {
 		coalesce(closed_run, '-') FROM cases ORDER BY id" 2>&1 | tr '|' ' '
 }
 
+# runid DIR: the run id of the reports in DIR.
+runid() { sed -n 's/^  "run_id": "\(.*\)",$/\1/p' "$1/summary.json"; }
+# started DIR: when that run started.
+started() { sed -n 's/^  "started": "\(.*\)",$/\1/p' "$1/summary.json"; }
+# casecsv DIR: "status rule key reseller opened_run opened_at closed_run" of
+# each line of DIR/cases.csv, checking its run_id is the run's.
+casecsv() {
+	_id=$(runid "$1")
+	awk -F, -v id="$_id" 'NR > 1 {
+		if ($1 != id) print "WRONG RUN " $1
+		print $2, $3, $5, $6, ($10 == "" ? "-" : $10), ($11 == "" ? "-" : $11), ($12 == "" ? "-" : $12)
+	}' "$1/cases.csv"
+}
+WEBMAIL_MSG="contact email is on a web-based mail service; the address must belong to the company"
+
 # Night 1 with Valmora Nederland's contact on Gmail (domains emptied).
 awk -F, -v OFS=, -v t="$VN" '$1 == t { $6 = "s.devries@gmail.com"; $10 = "" } { print }' \
 	$S/resellers.csv >"$T/gmail.csv"
@@ -33,6 +48,21 @@ expect_eq "Gmail night: the case concerns the reseller" "$VN contact_email s.dev
 	"$(sqlite3 "$M" "SELECT reseller_tenant_id, field, value FROM cases" 2>&1 | tr '|' ' ')"
 expect_eq "Gmail night: the ledger has exit 1" 1 \
 	"$(sqlite3 "$M" "SELECT exit_code FROM runs WHERE id = 1" 2>&1)"
+R1=$(runid "$T/r1") R1AT=$(started "$T/r1")
+expect_eq "Gmail night: cases.csv" "new EMAIL_WEBMAIL $VN $VN $R1 $R1AT -" "$(casecsv "$T/r1")"
+expect_eq "Gmail night: cases.csv header" \
+	"run_id,status,rule,entity,key,reseller_tenant_id,field,value,message,opened_run,opened_at,closed_run" \
+	"$(head -1 "$T/r1/cases.csv")"
+expect_grep "$T/r1/cases.csv" ",resellers,$VN,$VN,contact_email,s.devries@gmail.com,$WEBMAIL_MSG,$R1," \
+	"Gmail night: cases.csv has entity, field, value and message"
+expect_grep "$T/r1/summary.txt" "cases: 1 open, 1 opened, 0 closed by this run" \
+	"Gmail night: summary.txt cases"
+expect_grep "$T/r1/summary.txt" "  EMAIL_WEBMAIL                       1          1          0" \
+	"Gmail night: summary.txt cases per rule"
+expect_grep "$T/r1/summary.json" '"cases": {"written": true, "rules": {' \
+	"Gmail night: summary.json cases"
+expect_grep "$T/r1/summary.json" '"EMAIL_WEBMAIL": {"open": 1, "opened": 1, "closed": 0}' \
+	"Gmail night: summary.json cases per rule"
 
 # The same night again: the case is known, nothing opens, exit 0.
 # shellcheck disable=SC2086
@@ -43,6 +73,10 @@ expect_eq "the same night again: the ledger has exit 0" 0 \
 	"$(sqlite3 "$M" "SELECT exit_code FROM runs WHERE id = 2" 2>&1)"
 expect_grep "$T/r2/rejects.csv" ",EMAIL_WEBMAIL,violation," \
 	"the same night again: rejects.csv still lists the violation"
+expect_eq "the same night again: cases.csv says open, since run 1" \
+	"open EMAIL_WEBMAIL $VN $VN $R1 $R1AT -" "$(casecsv "$T/r2")"
+expect_grep "$T/r2/summary.json" '"EMAIL_WEBMAIL": {"open": 1, "opened": 0, "closed": 0}' \
+	"the same night again: summary.json opened 0"
 
 # check and a dry run know the open case: exit 0; the master is unchanged.
 before=$(sha256sum "$M" | cut -d' ' -f1)
@@ -52,6 +86,12 @@ expect_exit 0 "check: the violation has an open case"
 # shellcheck disable=SC2086
 run --master "$M" reconcile --report-dir "$T/d1" $NIGHT
 expect_exit 0 "dry run: the violation has an open case"
+expect_eq "check: cases.csv says open" "open EMAIL_WEBMAIL $VN $VN $R1 $R1AT -" "$(casecsv "$T/c1")"
+expect_eq "dry run: cases.csv says open" "open EMAIL_WEBMAIL $VN $VN $R1 $R1AT -" "$(casecsv "$T/d1")"
+expect_grep "$T/c1/summary.txt" "cases (not written): 1 violation with an open case, 0 new" \
+	"check: summary.txt cases"
+expect_grep "$T/d1/summary.json" '"cases": {"written": false, "rules": {' \
+	"dry run: summary.json cases not written"
 if [ "$(sha256sum "$M" | cut -d' ' -f1)" = "$before" ]; then ok; else
 	not_ok "check or a dry run changed the master"
 fi
@@ -62,6 +102,9 @@ run --master "$M" check --report-dir "$T/c2" $S/mpn_ids.csv "$T/gmail2.csv" $S/r
 expect_exit 1 "check: a violation no open case knows"
 run --master "$M" reconcile --report-dir "$T/d2" $S/mpn_ids.csv "$T/gmail2.csv" $S/relationships.csv
 expect_exit 1 "dry run: a violation no open case knows"
+expect_eq "dry run: cases.csv says new for the second" \
+	"new EMAIL_WEBMAIL 8f7b7676-d015-40dc-8c63-888f28f00481 8f7b7676-d015-40dc-8c63-888f28f00481 - - -
+open EMAIL_WEBMAIL $VN $VN $R1 $R1AT -" "$(casecsv "$T/d2" | sort)"
 # Without a master every violation is new.
 run check --report-dir "$T/c3" $NIGHT
 expect_exit 1 "check without a master: the violation is new"
@@ -71,11 +114,19 @@ run --master "$M" audit --report-dir "$T/a1"
 expect_exit 1 "audit: an open violation"
 expect_grep "$T/a1/rejects.csv" ",resellers,$VN,contact_email,EMAIL_WEBMAIL,violation," \
 	"audit judges the master's contacts (EMAIL_WEBMAIL)"
+expect_eq "audit: cases.csv lists the open case" "open EMAIL_WEBMAIL $VN $VN $R1 $R1AT -" \
+	"$(casecsv "$T/a1")"
 
 # Night 3: the contact is fixed; the case closes, exit 0.
 run --master "$M" reconcile --apply --report-dir "$T/r3" $S/mpn_ids.csv $S/resellers.csv $S/relationships.csv
 expect_exit 0 "fixed contact: exit 0"
 expect_eq "fixed contact: the case closed by run 3" "EMAIL_WEBMAIL $VN 1 2 3" "$(cases)"
+expect_eq "fixed contact: cases.csv says closed" \
+	"closed EMAIL_WEBMAIL $VN $VN $R1 $R1AT $(runid "$T/r3")" "$(casecsv "$T/r3")"
+expect_grep "$T/r3/summary.txt" "cases: 0 open, 0 opened, 1 closed by this run" \
+	"fixed contact: summary.txt closed 1"
+expect_grep "$T/r3/summary.json" '"EMAIL_WEBMAIL": {"open": 0, "opened": 0, "closed": 1}' \
+	"fixed contact: summary.json closed 1"
 run --master "$M" audit --report-dir "$T/a2"
 expect_exit 0 "audit: no open violation"
 
@@ -105,6 +156,40 @@ expect_exit 1 "audit after the retirement"
 expect_eq "audit after the retirement: the open cases are its findings" \
 	"$(sqlite3 "$M" "SELECT rule || ' ' || key FROM cases WHERE closed_run IS NULL ORDER BY 1" 2>&1)" \
 	"$(awk -F, 'NR > 1 && $8 == "violation" { print $7 " " $5 }' "$T/a3/rejects.csv" | sort)"
+expect_eq "audit after the retirement: cases.csv lists exactly the open cases" \
+	"$(sqlite3 "$M" "SELECT 'open ' || rule || ' ' || key || ' ' || r.run_id FROM cases JOIN runs r ON r.id = opened_run WHERE closed_run IS NULL ORDER BY 1" 2>&1)" \
+	"$(casecsv "$T/a3" | awk '{ print $1, $2, $3, $5 }' | sort)"
+
+# ---- by-reseller.csv ------------------------------------------------------------
+
+# Valmora Nederland with a Gmail contact, a PartnerID finding on its PLA
+# 4721402 (global_mpn_id unknown) and a customer with DAP: all three under
+# its name and contact; a finding with no reseller comes last.
+awk -F';' -v OFS=';' '$1 == "4721402" { $5 = "9999999" } { print }' $S/mpn_ids.csv >"$T/mpn.csv"
+M2=$T/m2.db
+run --master "$M2" init
+run --master "$M2" check --report-dir "$T/b1" "$T/mpn.csv" "$T/gmail.csv" $S/relationships.csv
+expect_exit 1 "by-reseller: check"
+expect_eq "by-reseller.csv header" \
+	"reseller_tenant_id,reseller_name,contact_email,country,entity,key,line,rule,severity,message,value" \
+	"$(head -1 "$T/b1/by-reseller.csv")"
+expect_eq "by-reseller.csv: Valmora Nederland's findings, by rule" \
+	"$VN,Valmora Nederland B.V.,s.devries@gmail.com,NL,resellers,$VN,EMAIL_WEBMAIL,violation
+$VN,Valmora Nederland B.V.,s.devries@gmail.com,NL,mpn_ids,4721402,MPN_GLOBAL_UNKNOWN,warning
+$VN,Valmora Nederland B.V.,s.devries@gmail.com,NL,relationships,ac333b68-7e9b-477c-9519-a9d5ac9130f4+$VN,DAP_ACTIVE,warning" \
+	"$(grep "^$VN," "$T/b1/by-reseller.csv" | cut -d, -f1-6,8,9)"
+# Applied, then the master gives the name when tonight's batch has no row.
+run --master "$M2" reconcile --apply --report-dir "$T/b2" "$T/mpn.csv" "$T/gmail.csv" $S/relationships.csv
+expect_exit 1 "by-reseller: applied"
+run --master "$M2" check --report-dir "$T/b3" $S/relationships.csv
+expect_eq "by-reseller.csv: the reseller's name from the master" \
+	"$VN,Valmora Nederland B.V.,s.devries@gmail.com,NL,relationships" \
+	"$(grep "^$VN," "$T/b3/by-reseller.csv" | cut -d, -f1-5)"
+run check --report-dir "$T/b4" $S/mpn_ids.csv $S/resellers.csv $S/bad/relationships_bad.csv
+expect_eq "by-reseller.csv: a finding with no reseller comes last" \
+	",,,,relationships,,1,COLUMN_UNKNOWN" "$(tail -1 "$T/b4/by-reseller.csv" | cut -d, -f1-8)"
+expect_eq "by-reseller.csv: every finding of rejects.csv" \
+	"$(($(wc -l <"$T/b4/rejects.csv") - 1))" "$(($(wc -l <"$T/b4/by-reseller.csv") - 1))"
 
 # ---- a version-1 master -------------------------------------------------------
 

@@ -50,7 +50,7 @@ expect_good() { # WHAT
 	expect_exit 0 "$1"
 	expect_eq "$1: error findings in rejects.csv" 0 "$(n_errors)"
 	expect_eq "$1: summary.json exit_code" 0 "$(jexit)"
-	expect_grep "$R/summary.txt" "exit 0: no row rejected and no violation" "$1"
+	expect_grep "$R/summary.txt" "exit 0: no row rejected and no new violation" "$1"
 }
 
 # ---- good batches ---------------------------------------------------------
