@@ -122,7 +122,7 @@ static int judge_master(struct run *run, struct master *m)
 	struct crossref_options o = *run->xopt;
 	struct findings *batch = run->findings;
 	struct judge_copy c;
-	int ret;
+	int ret, r;
 
 	if (!(run->judged = findings_open()))
 		return -1;
@@ -136,7 +136,21 @@ static int judge_master(struct run *run, struct master *m)
 	m_exec(m, "DROP TABLE IF EXISTS temp.judged;"
 	       "CREATE TABLE temp.judged(rule TEXT, entity TEXT, key TEXT,"
 	       " reseller TEXT, field TEXT, value TEXT, message TEXT,"
-	       " PRIMARY KEY (rule, entity, key)) WITHOUT ROWID");
+	       " PRIMARY KEY (rule, entity, key)) WITHOUT ROWID;"
+	       "DROP TABLE IF EXISTS temp.ignored;"
+	       "CREATE TABLE temp.ignored(rule TEXT PRIMARY KEY)");
+	for (r = 0; r < RULE_COUNT; r++)
+		if (run->opt.ignore >> r & 1) {
+			sqlite3_stmt *s = m_prepare(m, "INSERT INTO"
+						    " temp.ignored VALUES (?)");
+
+			if (!s)
+				return -1;
+			sqlite3_bind_text(s, 1, rule_defs[r].code, -1,
+					  SQLITE_STATIC);
+			m_step_done(m, s);
+			sqlite3_finalize(s);
+		}
 	c.m = m;
 	c.ins = m_prepare(m, "INSERT OR IGNORE INTO temp.judged VALUES"
 			  " (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -169,12 +183,16 @@ int cases_track(struct run *run, struct master *m)
 	reset_counts(run);
 	if (judge_master(run, m) < 0)
 		return -1;
+	/* A rule the run ignores was not judged: its cases stay as they
+	 * are, neither closed nor seen. */
 	exec_run(m, "UPDATE main.cases SET closed_run = ?1 WHERE closed_run"
-		 " IS NULL AND NOT EXISTS (SELECT 1 FROM temp.judged j WHERE"
+		 " IS NULL AND rule NOT IN (SELECT rule FROM temp.ignored)"
+		 " AND NOT EXISTS (SELECT 1 FROM temp.judged j WHERE"
 		 " j.rule = cases.rule AND j.entity = cases.entity AND"
 		 " j.key = cases.key)", run_no);
 	exec_run(m, "UPDATE main.cases SET last_seen_run = ?1 WHERE"
-		 " closed_run IS NULL", run_no);
+		 " closed_run IS NULL AND rule NOT IN (SELECT rule FROM"
+		 " temp.ignored)", run_no);
 	exec_run(m, "INSERT INTO main.cases(rule, entity, key,"
 		 " reseller_tenant_id, field, value, message, opened_run,"
 		 " last_seen_run) SELECT rule, entity, key, reseller, field,"

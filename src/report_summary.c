@@ -183,6 +183,13 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 				fprintf(fp, "  %-26s %-9s %10" PRIu64 "\n",
 					rule_defs[r].code, severity_name(v),
 					run->rule_count[r][v]);
+	if (run->opt.ignore) {
+		fputs("ignored (--ignore):", fp);
+		for (r = 0; r < RULE_COUNT; r++)
+			if (run->opt.ignore >> r & 1)
+				fprintf(fp, " %s", rule_defs[r].code);
+		fputc('\n', fp);
+	}
 	cases_txt(run, fp);
 	fprintf(fp, "\nexit %d: %s\n", run->exit_code,
 		exit_meaning(run->exit_code));
@@ -343,7 +350,15 @@ int report_summary_json(struct run *run, const char *dir)
 		fputc('}', rf.fp);
 		first = 0;
 	}
-	fputs(first ? "}," : "\n  },", rf.fp);
+	fputs(first ? "},\n  \"ignored\": [" : "\n  },\n  \"ignored\": [",
+	      rf.fp);
+	for (r = 0, first = 1; r < RULE_COUNT; r++)
+		if (run->opt.ignore >> r & 1) {
+			fprintf(rf.fp, "%s\"%s\"", first ? "" : ", ",
+				rule_defs[r].code);
+			first = 0;
+		}
+	fputs("],", rf.fp);
 	cases_json(run, rf.fp);
 	fprintf(rf.fp, "\n  \"exit_code\": %d\n}\n", run->exit_code);
 	return report_keep(&rf, &run->reports);

@@ -1,5 +1,5 @@
 /* rules.c -- the rule table.  See rules.h. */
-#include <string.h>
+#include <strings.h>
 
 #include "csprecon/rules.h"
 #include "csprecon/banned.h"
@@ -26,7 +26,7 @@ int rule_find(const char *code)
 	int r;
 
 	for (r = 0; r < RULE_COUNT; r++)
-		if (!strcmp(rule_defs[r].code, code))
+		if (!strcasecmp(rule_defs[r].code, code))
 			return r;
 	return -1;
 }

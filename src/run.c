@@ -127,6 +127,10 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 	char msg[512];
 	int ret;
 
+	/* --ignore turns the rule off: no finding at all (never an
+	 * error rule, which main() refuses). */
+	if (run->opt.ignore >> rule & 1)
+		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	utf8_cut(msg, sizeof(msg));
 	/* Its appends cannot fail: show_value() stops once past

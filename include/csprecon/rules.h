@@ -81,7 +81,7 @@ extern const struct rule_def rule_defs[RULE_COUNT];
 /* "error", "violation" or "warning". */
 const char *severity_name(enum severity s);
 
-/* The rule whose code is code (exact, upper case), or -1. */
+/* The rule whose code is code (in any case), or -1. */
 int rule_find(const char *code);
 
 #endif

@@ -60,6 +60,8 @@ struct run_options {
 	unsigned formats;          /* enum report_format bits */
 	long max_errors;           /* --max-errors: findings printed on stderr */
 	const char *webmail_list;  /* --webmail-list FILE, or NULL */
+	uint64_t ignore;           /* --ignore: bit r for rule r, a violation
+				    * or warning rule the run does not judge */
 	int progress;              /* a progress line may be shown */
 	size_t read_chunk;         /* readers take at most this many bytes at
 				    * a time (0: their own size); the unit

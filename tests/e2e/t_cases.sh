@@ -191,6 +191,63 @@ expect_eq "by-reseller.csv: a finding with no reseller comes last" \
 expect_eq "by-reseller.csv: every finding of rejects.csv" \
 	"$(($(wc -l <"$T/b4/rejects.csv") - 1))" "$(($(wc -l <"$T/b4/by-reseller.csv") - 1))"
 
+# ---- --ignore -------------------------------------------------------------------
+
+# shellcheck disable=SC2086
+run check --ignore EMAIL_WEBMAIL --report-dir "$T/i1" $NIGHT
+expect_exit 0 "--ignore EMAIL_WEBMAIL: the Gmail night without a master"
+expect_no_grep "$T/i1/rejects.csv" "EMAIL_WEBMAIL" "--ignore EMAIL_WEBMAIL: no finding"
+expect_grep "$T/i1/summary.txt" "ignored (--ignore): EMAIL_WEBMAIL" \
+	"--ignore: summary.txt lists the rule"
+expect_grep "$T/i1/summary.json" '"ignored": ["EMAIL_WEBMAIL"],' \
+	"--ignore: summary.json lists the rule"
+# shellcheck disable=SC2086
+run check --ignore dap_active --ignore MPN_MISSING --report-dir "$T/i2" $NIGHT
+expect_grep "$T/i2/summary.json" '"ignored": ["MPN_MISSING", "DAP_ACTIVE"],' \
+	"--ignore: any case, repeatable, listed in rule order"
+expect_no_grep "$T/i2/rejects.csv" "DAP_ACTIVE" "--ignore DAP_ACTIVE: no warning"
+run check --report-dir "$T/i3" $S/bad/resellers_bad.csv
+expect_grep "$T/i3/rejects.csv" ",MPN_MISSING,warning," "resellers_bad: MPN_MISSING warnings"
+run check --ignore MPN_MISSING --report-dir "$T/i3" $S/bad/resellers_bad.csv
+expect_no_grep "$T/i3/rejects.csv" ",MPN_MISSING," \
+	"--ignore MPN_MISSING: neither its violations nor its warnings"
+expect_grep "$T/i3/rejects.csv" ",REQUIRED,error," "--ignore MPN_MISSING: the errors stay"
+printf '# a comment\nignore = EMAIL_WEBMAIL\n' >"$T/ignore.conf"
+# shellcheck disable=SC2086
+run --config "$T/ignore.conf" check --report-dir "$T/i4" $NIGHT
+expect_exit 0 "ignore = in --config"
+expect_grep "$T/i4/summary.txt" "ignored (--ignore): EMAIL_WEBMAIL" "ignore = in --config: listed"
+# shellcheck disable=SC2086
+run check --ignore REQUIRED $NIGHT
+expect_exit 64 "--ignore of an error rule"
+expect_grep "$ERR" "csprecon: --ignore: REQUIRED is an error rule; errors cannot be ignored" \
+	"--ignore of an error rule: message"
+# shellcheck disable=SC2086
+run check --ignore RESELLER_UNKNOWN $NIGHT
+expect_exit 64 "--ignore RESELLER_UNKNOWN (an error)"
+# shellcheck disable=SC2086
+run check --ignore NO_SUCH_RULE $NIGHT
+expect_exit 64 "--ignore of an unknown rule"
+expect_grep "$ERR" "csprecon: --ignore: unknown rule 'NO_SUCH_RULE'" \
+	"--ignore of an unknown rule: message"
+printf 'ignore = DUPLICATE_KEY\n' >"$T/ignore-err.conf"
+# shellcheck disable=SC2086
+run --config "$T/ignore-err.conf" check $NIGHT
+expect_exit 64 "ignore = an error rule in --config"
+# An applied run that ignores a rule leaves that rule's open cases alone.
+M3=$T/m3.db
+run --master "$M3" init
+# shellcheck disable=SC2086
+run --master "$M3" reconcile --apply --report-dir "$T/i5" $NIGHT
+expect_exit 1 "--ignore, applied: the Gmail night opens its case"
+# shellcheck disable=SC2086
+run --master "$M3" reconcile --apply --ignore EMAIL_WEBMAIL --report-dir "$T/i6" $NIGHT
+expect_exit 0 "--ignore EMAIL_WEBMAIL, applied"
+expect_eq "--ignore EMAIL_WEBMAIL, applied: the case is neither closed nor seen" \
+	"EMAIL_WEBMAIL $VN 1 1 -" "$(M=$M3 cases)"
+run --master "$M3" audit --ignore EMAIL_WEBMAIL --report-dir "$T/i7"
+expect_exit 0 "audit --ignore EMAIL_WEBMAIL"
+
 # ---- a version-1 master -------------------------------------------------------
 
 V1=$T/v1.db
