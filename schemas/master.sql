@@ -1,9 +1,9 @@
--- master.sql -- the csprecon master database, version 1.
+-- master.sql -- the csprecon master database, version 2.
 --
 -- One SQLite file holds the current state of each entity, the run ledger,
 -- the change history and the findings of every recorded run.  csprecon
 -- creates it with `csprecon init` (mode 0600, WAL journal) and identifies
--- it by PRAGMA application_id = 0x43535052 ('CSPR') and user_version = 1.
+-- it by PRAGMA application_id = 0x43535052 ('CSPR') and user_version = 2.
 -- Read it with the sqlite3 shell, for example:
 --   sqlite3 csprecon.db "SELECT * FROM resellers WHERE retired_run IS NULL"
 --   sqlite3 csprecon.db "SELECT * FROM changes WHERE key = '...' ORDER BY run"
@@ -124,3 +124,36 @@ CREATE TABLE findings (
   value    TEXT
 );
 CREATE INDEX findings_run ON findings(run);
+
+-- Version 2.  `csprecon init` brings a version-1 master here by running
+-- what follows this line, in one transaction with its user_version.
+
+-- One compliance case per violation seen (SPEC §4.1): opened by the run
+-- that first saw it, last_seen_run touched by every applied run that sees
+-- it again, closed by the first applied run that no longer does (fixed, or
+-- its row retired).  A violation that holds again after closing opens a
+-- new case.  rule is a violation's code, entity and key those of the row
+-- (customer+reseller tenant ids for a relationship), reseller_tenant_id
+-- the reseller it concerns; field, value and message as when it opened.
+CREATE TABLE cases (
+  id                 INTEGER PRIMARY KEY,
+  rule               TEXT NOT NULL,
+  entity             TEXT NOT NULL,
+  key                TEXT NOT NULL,
+  reseller_tenant_id TEXT,
+  field              TEXT,
+  value              TEXT,
+  message            TEXT,
+  opened_run         INTEGER NOT NULL REFERENCES runs(id),
+  last_seen_run      INTEGER NOT NULL REFERENCES runs(id),
+  closed_run         INTEGER REFERENCES runs(id)
+);
+-- At most one open case per violation, found by its rule and row.
+CREATE UNIQUE INDEX cases_open ON cases(rule, entity, key)
+  WHERE closed_run IS NULL;
+CREATE INDEX cases_opened ON cases(opened_run);
+CREATE INDEX cases_closed ON cases(closed_run);
+CREATE INDEX cases_reseller ON cases(reseller_tenant_id);
+
+-- MPN_CLAIMED_TWICE over the whole master: the resellers of a PartnerID.
+CREATE INDEX resellers_mpn ON resellers(mpn_id);

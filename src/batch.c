@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "csprecon/batch.h"
+#include "csprecon/cases.h"
 #include "csprecon/crossref.h"
 #include "csprecon/master.h"
 #include "csprecon/regions.h"
@@ -225,6 +226,20 @@ static int settle_resellers(struct run *run, struct master *m,
 					     ENTITY_RELATIONSHIPS) : 0;
 }
 
+int batch_webmail(struct run *run)
+{
+	run->webmail = webmail_new();
+	if (!run->opt.webmail_list)
+		return 0;
+	if (access(run->opt.webmail_list, R_OK) < 0) {
+		error("cannot open '%s': %s", run->opt.webmail_list,
+		      strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	return webmail_load(run->webmail, run->opt.webmail_list) < 0 ?
+	       EXIT_USAGE : 0;
+}
+
 int batch_read(struct run *run, struct cli *cli, struct master *m,
 	       const struct regions *rg, int snapshot)
 {
@@ -261,19 +276,10 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	o.provider_regions = cli->regions;
 	o.nprovider = cli->nregions;
 	o.snapshot = snapshot;
-	run->webmail = webmail_new();
-	if (run->opt.webmail_list) {
-		if (access(run->opt.webmail_list, R_OK) < 0) {
-			error("cannot open '%s': %s", run->opt.webmail_list,
-			      strerror(errno));
-			code = EXIT_NOINPUT;
-			goto out;
-		}
-		if (webmail_load(run->webmail, run->opt.webmail_list) < 0) {
-			code = EXIT_USAGE;
-			goto out;
-		}
-	}
+	if ((code = batch_webmail(run)))
+		goto out;
+	code = EXIT_INTERNAL;
+	o.webmail = run->webmail;
 	if (xml_init() < 0 || !(run->findings = findings_open()))
 		goto out;
 	run->dedup = dedup_new();
@@ -325,6 +331,12 @@ int batch_read(struct run *run, struct cli *cli, struct master *m,
 	if (findings_retract(run->findings) < 0 ||
 	    findings_count(run->findings, run->rule_count) < 0)
 		goto out;
+	/* Each violation is new or known to an open case; an applied run
+	 * judges the whole master again (cases_track()). */
+	if (cases_mark(run, m) < 0)
+		goto fail;
+	run->xopt = xmalloc(sizeof(*run->xopt));
+	*run->xopt = o;
 	run->exit_code = run_exit_code(run);
 	clock_gettime(CLOCK_REALTIME, &run->finished);
 	phase_done("cross-entity rules");
@@ -365,6 +377,8 @@ int batch_write_reports(struct run *run)
 		ret |= report_rejects_csv(run, dir);
 		if (run->reconciled)
 			ret |= report_changes_csv(run, dir);
+		ret |= report_cases_csv(run, dir);
+		ret |= report_by_reseller_csv(run, dir);
 	}
 	if (run->opt.formats & FORMAT_JSON)
 		ret |= report_summary_json(run, dir);

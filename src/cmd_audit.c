@@ -1,17 +1,20 @@
 /* cmd_audit.c -- `csprecon audit`: every cross-entity rule over the master.
  *
  * Opens the master read-only and judges its current (not retired) rows
- * with the same rules reconcile applies to a batch: which active customer
- * relationships belong to resellers that have not signed the MPA, whose
- * PartnerID is in another country, whose DAP outlived the partnership, ...
- * Findings name the key (no file or line) and go to the same reports; exit
- * 1 when an error-level violation exists.
+ * with the same rules reconcile applies to a batch, and EMAIL_WEBMAIL on
+ * the resellers' contacts: which active customer relationships belong to
+ * resellers that have not signed the MPA, whose PartnerID is in another
+ * country, whose DAP outlived the partnership, ...  Findings name the key
+ * (no file or line) and go to the same reports; each violation is matched
+ * with its open case (cases_mark()), and the exit is 1 while any violation
+ * holds.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "csprecon/batch.h"
+#include "csprecon/cases.h"
 #include "csprecon/cli.h"
 #include "csprecon/crossref.h"
 #include "csprecon/dedup.h"
@@ -56,6 +59,8 @@ int cmd_audit(struct cli *cli)
 	}
 	if ((code = batch_regions(cli, &rg)))
 		return code;
+	if ((code = batch_webmail(&run)))
+		goto out;
 	code = master_open(&m, cli->master, MASTER_READ, (int)cli->lock_timeout);
 	if (code)
 		goto out;
@@ -65,15 +70,17 @@ int cmd_audit(struct cli *cli)
 	 * (stage.h), and an audit has no batch to put in them. */
 	if (!(run.findings = findings_open()) || !(run.stage = stage_open(&m, 0)))
 		goto out;
+	memset(&o, 0, sizeof(o));
 	o.regions = rg;
 	o.provider_regions = cli->regions;
 	o.nprovider = cli->nregions;
-	o.snapshot = 0;
 	o.audit = 1;
+	o.webmail = run.webmail;
 	run.audit = 1;
 	count_rows(&run, &m);
 	if (crossref_audit(&run, &m, &o) < 0 ||
-	    findings_count(run.findings, run.rule_count) < 0) {
+	    findings_count(run.findings, run.rule_count) < 0 ||
+	    cases_mark(&run, &m) < 0) {
 		code = m.exit_code ? m.exit_code : EXIT_IOERR;
 		goto out;
 	}

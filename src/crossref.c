@@ -19,6 +19,7 @@
 #include "csprecon/crossref.h"
 #include "csprecon/stage.h"
 #include "csprecon/util.h"
+#include "csprecon/values.h"
 #include "csprecon/banned.h"
 
 struct xrule {
@@ -28,6 +29,8 @@ struct xrule {
 	const char *sql;   /* file_no, line, key, value, detail; :col_bit,
 			    * if used, is that column's bit in bad */
 	const char *msg;   /* the message; a non-empty detail follows ": " */
+	int as_warning;    /* its findings are warnings, not the rule
+			    * table's severity */
 };
 
 /* Phase 1: PartnerIDs. */
@@ -41,35 +44,45 @@ static const struct xrule mpn_rules[] = {
 	  " ON g.mpn_id = s.global_mpn_id WHERE s.type = 'location'"
 	  " AND s.global_mpn_id IS NOT NULL"
 	  " AND (g.mpn_id IS NULL OR g.type != 'global')",
-	  "a location's global_mpn_id is unknown or not of type global" },
+	  "a location's global_mpn_id is unknown or not of type global", 0 },
 };
 
 /* Phase 2: resellers. */
 static const struct xrule reseller_rules[] = {
+	/* An active reseller (or one whose relationship is unreadable)
+	 * cannot transact without a PartnerID; a pending one is not there
+	 * yet (a warning); a terminated one no longer needs one. */
 	{ RULE_MPN_MISSING, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT file_no, line, key, '', '' FROM subj_res"
-	  " WHERE mpn_id IS NULL AND (bad & :col_bit) = 0",
-	  "reseller has no PartnerID: it cannot sign the MPA or transact" },
+	  " WHERE mpn_id IS NULL AND (bad & :col_bit) = 0"
+	  " AND (relationship IS NULL OR relationship = 'active')",
+	  "reseller has no PartnerID: it cannot sign the MPA or transact", 0 },
+	{ RULE_MPN_MISSING, ENTITY_RESELLERS, RES_MPN_ID,
+	  "SELECT file_no, line, key, '', '' FROM subj_res"
+	  " WHERE mpn_id IS NULL AND (bad & :col_bit) = 0"
+	  " AND relationship = 'pending'",
+	  "pending reseller has no PartnerID: it cannot sign the MPA or "
+	  "transact until one is associated", 1 },
 	{ RULE_MPN_UNKNOWN, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
 	  " WHERE r.mpn_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
 	  " temp.eff_mpn p WHERE p.mpn_id = r.mpn_id)",
-	  "PartnerID is in neither the batch nor the master" },
+	  "PartnerID is in neither the batch nor the master", 0 },
 	{ RULE_MPN_NOT_LOCATION, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
 	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id WHERE p.type = 'global'",
 	  "PartnerID is of type global (a PGA): a CSP account needs a "
-	  "location PartnerID" },
+	  "location PartnerID", 0 },
 	{ RULE_MPN_COUNTRY_MISMATCH, ENTITY_RESELLERS, RES_COUNTRY,
 	  "SELECT r.file_no, r.line, r.key, r.country, p.mpn_id || ' is in '"
 	  " || p.country FROM subj_res r JOIN temp.eff_mpn p"
 	  " ON p.mpn_id = r.mpn_id WHERE p.country != r.country",
-	  "reseller country differs from its PartnerID's country" },
+	  "reseller country differs from its PartnerID's country", 0 },
 	{ RULE_MPN_INACTIVE, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, '' FROM subj_res r"
 	  " JOIN temp.eff_mpn p ON p.mpn_id = r.mpn_id"
 	  " WHERE p.status = 'inactive'",
-	  "PartnerID has status inactive" },
+	  "PartnerID has status inactive", 0 },
 	{ RULE_MPN_CLAIMED_TWICE, ENTITY_RESELLERS, RES_MPN_ID,
 	  "SELECT r.file_no, r.line, r.key, r.mpn_id, 'another reseller "
 	  "claims it too' FROM subj_res r JOIN temp.eff_mpn p"
@@ -85,19 +98,19 @@ static const struct xrule reseller_rules[] = {
 	  " WHERE x.key = o.tenant_id) WHERE NOT EXISTS (SELECT 1 FROM"
 	  " subj_res o2 WHERE o2.mpn_id = r.mpn_id AND o2.key != r.key)"
 	  " GROUP BY r.key",
-	  "location PartnerID claimed by two resellers" },
+	  "location PartnerID claimed by two resellers", 0 },
 	{ RULE_COUNTRY_NO_REGION, ENTITY_RESELLERS, RES_COUNTRY,
 	  "SELECT r.file_no, r.line, r.key, r.country, '' FROM subj_res r"
 	  " WHERE r.country IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
 	  " temp.regions g WHERE g.country = r.country)",
-	  "the reseller's country is in no CSP region" },
+	  "the reseller's country is in no CSP region", 0 },
 	{ RULE_RESELLER_REGION, ENTITY_RESELLERS, RES_COUNTRY,
 	  "SELECT r.file_no, r.line, r.key, r.country, g.region"
 	  " FROM subj_res r"
 	  " JOIN temp.regions g ON g.country = r.country WHERE EXISTS"
 	  " (SELECT 1 FROM temp.provider_regions) AND NOT EXISTS (SELECT 1"
 	  " FROM temp.provider_regions pr WHERE pr.region = g.region)",
-	  "the reseller's CSP region is not one of the provider's" },
+	  "the reseller's CSP region is not one of the provider's", 0 },
 };
 
 /* A fresh list of the batch rows a phase rejects, and the statement that
@@ -219,7 +232,9 @@ void crossref_free(struct xjudge *xj)
 	free(xj);
 }
 
-/* The resellers a relationship may name, from temp.eff_res. */
+/* The resellers a relationship may name, from temp.eff_res, then the
+ * master's others (retired, or replaced by tonight's snapshot), which a
+ * relationship names as a reseller that is not active. */
 static struct xjudge *judge_new(struct master *m,
 				const struct crossref_options *o)
 {
@@ -237,6 +252,14 @@ static struct xjudge *judge_new(struct master *m,
 	if (s && rc != SQLITE_DONE)
 		m_fail(m, "cross-entity rules");
 	sqlite3_finalize(s);
+	s = m->failed ? NULL :
+	    m_prepare(m, "SELECT tenant_id, country, mpn_id, 'retired',"
+		      " mpa_signed FROM main.resellers");
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		res_add(xj, s); /* a tenant id already added stays */
+	if (s && rc != SQLITE_DONE)
+		m_fail(m, "cross-entity rules");
+	sqlite3_finalize(s);
 	if (!s || m->failed) {
 		crossref_free(xj);
 		return NULL;
@@ -244,7 +267,8 @@ static struct xjudge *judge_new(struct master *m,
 	return xj;
 }
 
-/* Findings of one relationship; 1 when one is an error. */
+/* Findings of one relationship; 1 when one is an error (RESELLER_UNKNOWN:
+ * the others are violations and warnings, which leave the row in). */
 static int judge_row(struct run *run, const struct xjudge *xj,
 		     const struct relrow *x)
 {
@@ -273,7 +297,6 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 				RULE_RESELLER_NOT_ACTIVE, x->reseller,
 				"active relationship with a reseller that is "
 				"not active: the reseller is %s", rrel);
-		error = 1;
 	}
 	if (r && x->rmpn && !is(r->mpn_id, x->rmpn)) {
 		run_finding_key(run, src, x->line, E, key, REL_RESELLER_MPN_ID,
@@ -281,7 +304,6 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 				"reseller_mpn_id differs from the reseller's "
 				"PartnerID: the reseller has %s",
 				r->mpn_id ? r->mpn_id : "none");
-		error = 1;
 	}
 	if (r && x->ccountry && (!cregion || !rregion ||
 				 strcmp(cregion, rregion))) {
@@ -290,7 +312,6 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 				x->ccountry, "customer country is not in the "
 				"reseller's CSP region: the reseller is in %s",
 				rregion ? rregion : "no region");
-		error = 1;
 	}
 	if (active && x->topartner && !is(x->topartner, "reseller")) {
 		run_finding_key(run, src, x->line, E, key,
@@ -299,23 +320,21 @@ static int judge_row(struct run *run, const struct xjudge *xj,
 				"active customer relationship without a "
 				"reseller relationship to the provider: the "
 				"provider cannot order for this customer");
-		error = 1;
 	}
 	if (r && active && !r->mpa_signed) {
 		run_finding_key(run, src, x->line, E, key,
 				REL_RESELLER_TENANT_ID, RULE_MPA_NOT_SIGNED,
 				x->reseller, "active customer relationship "
 				"whose reseller has not signed the MPA");
-		error = 1;
 	}
-	if (dap && ((x->state && !active) || is(rrel, "terminated"))) {
+	if (dap && ((x->state && !active) || is(rrel, "terminated") ||
+		    is(rrel, "retired"))) {
 		run_finding_key(run, src, x->line, E, key, REL_DAP,
 				RULE_DAP_ORPHANED, "yes", "delegated admin "
 				"access outlived the partnership: the %s is %s",
 				x->state && !active ? "relationship" :
 				"reseller partnership",
 				x->state && !active ? x->state : rrel);
-		error = 1;
 	}
 	if (dap && active)
 		run_finding_key(run, src, x->line, E, key, REL_DAP,
@@ -468,7 +487,7 @@ static int make_views(struct master *m, int audit)
 			" WHERE retired_run IS NULL;"
 			"CREATE TEMP VIEW subj_res AS SELECT NULL AS file_no,"
 			" NULL AS line, tenant_id AS key, country, mpn_id,"
-			" 0 AS bad FROM main.resellers"
+			" relationship, 0 AS bad FROM main.resellers"
 			" WHERE retired_run IS NULL;"
 			"CREATE TEMP VIEW subj_rel AS SELECT NULL AS file_no,"
 			" NULL AS line, customer_tenant_id || '+' ||"
@@ -485,9 +504,9 @@ static int make_views(struct master *m, int audit)
 		" UNION ALL SELECT file_no, line, key, type, global_mpn_id, bad"
 		" FROM " STAGE_REJECTED("mpn_ids") ";"
 		"CREATE TEMP VIEW subj_res AS SELECT file_no, line, key, country,"
-		" mpn_id, 0 AS bad FROM " STAGE_ROWS("resellers")
-		" UNION ALL SELECT file_no, line, key, country, mpn_id, bad"
-		" FROM " STAGE_REJECTED("resellers") ";"
+		" mpn_id, relationship, 0 AS bad FROM " STAGE_ROWS("resellers")
+		" UNION ALL SELECT file_no, line, key, country, mpn_id,"
+		" relationship, bad FROM " STAGE_REJECTED("resellers") ";"
 		"CREATE TEMP VIEW subj_rel AS SELECT file_no, line, key,"
 		" customer_country, reseller_tenant_id, reseller_mpn_id,"
 		" relationship_to_partner, state, dap, 0 AS bad"
@@ -519,16 +538,19 @@ static int exec_entity(struct master *m, const char *sql, enum entity e)
 
 /* The rows references resolve to: batch rows first, then the master's
  * current rows the batch does not replace (in snapshot mode a file of the
- * entity replaces them all, but for the keys of rows rejected tonight). */
-static int make_effective(struct master *m)
+ * entity replaces them all, but for the keys of rows rejected tonight).
+ * An audit reads the master's alone (after an apply, the stage holds rows
+ * the master now has). */
+static int make_effective(struct master *m, int audit)
 {
 	m_exec(m,
 		"DROP TABLE IF EXISTS temp.eff_mpn;"
 		"DROP TABLE IF EXISTS temp.eff_res;"
 		"CREATE TABLE temp.eff_mpn(mpn_id TEXT PRIMARY KEY, type TEXT,"
-		" country TEXT, status TEXT) WITHOUT ROWID;"
-		"INSERT INTO temp.eff_mpn SELECT key, type, country, status"
-		" FROM " STAGE_ROWS("mpn_ids"));
+		" country TEXT, status TEXT) WITHOUT ROWID");
+	if (!audit)
+		m_exec(m, "INSERT INTO temp.eff_mpn SELECT key, type, country,"
+		       " status FROM " STAGE_ROWS("mpn_ids"));
 	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_mpn SELECT mpn_id, type, country,"
 		" status FROM main.mpn_ids m WHERE m.retired_run IS NULL AND"
@@ -538,9 +560,11 @@ static int make_effective(struct master *m)
 	m_exec(m,
 		"CREATE TABLE temp.eff_res(tenant_id TEXT PRIMARY KEY, country"
 		" TEXT, mpn_id TEXT, relationship TEXT, mpa_signed TEXT,"
-		" from_master INTEGER) WITHOUT ROWID;"
-		"INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
-		" relationship, mpa_signed, 0 FROM " STAGE_ROWS("resellers"));
+		" from_master INTEGER) WITHOUT ROWID");
+	if (!audit)
+		m_exec(m, "INSERT INTO temp.eff_res SELECT key, country, mpn_id,"
+		       " relationship, mpa_signed, 0 FROM "
+		       STAGE_ROWS("resellers"));
 	exec_entity(m,
 		"INSERT OR IGNORE INTO temp.eff_res SELECT tenant_id, country,"
 		" mpn_id, relationship, mpa_signed, 1 FROM main.resellers m"
@@ -554,7 +578,8 @@ static int make_effective(struct master *m)
 		" ON " STAGE_ROWS_NAME("resellers") "(mpn_id)");
 }
 
-/* Run one phase's rules; error-level findings on batch rows reject them. */
+/* Run one phase's rules; error-level findings on batch rows reject them
+ * (a violation leaves the row in: SPEC §3). */
 static int run_rules(struct run *run, struct master *m,
 		     const struct xrule *rules, size_t n, int audit)
 {
@@ -581,13 +606,17 @@ static int run_rules(struct run *run, struct master *m,
 			const char *val = (const char *)sqlite3_column_text(s, 3);
 			const char *det = (const char *)sqlite3_column_text(s, 4);
 
-			run_finding_key(run, src,
-					(uint64_t)sqlite3_column_int64(s, 1),
-					x->entity, key ? key : "", x->col,
-					x->rule, val ? val : "", "%s%s%s",
-					x->msg, det && *det ? ": " : "",
-					det ? det : "");
-			if (rej && rule_defs[x->rule].severity == SEV_ERROR) {
+			enum severity sev = x->as_warning ? SEV_WARNING :
+					    rule_defs[x->rule].severity;
+
+			run_finding_key_as(run, src,
+					   (uint64_t)sqlite3_column_int64(s, 1),
+					   x->entity, key ? key : "", x->col,
+					   x->rule, sev, val ? val : "",
+					   "%s%s%s", x->msg,
+					   det && *det ? ": " : "",
+					   det ? det : "");
+			if (rej && sev == SEV_ERROR) {
 				sqlite3_bind_text(rej, 1, key, -1,
 						  SQLITE_TRANSIENT);
 				sqlite3_bind_int(rej, 2, file_no);
@@ -643,7 +672,7 @@ int crossref_begin(struct run *run, struct master *m,
 
 	*out = NULL;
 	if (fill_tables(m, o, run) < 0 || make_views(m, o->audit) < 0 ||
-	    make_effective(m) < 0)
+	    make_effective(m, o->audit) < 0)
 		return -1;
 	/* Relationship files read so far were staged, not judged. */
 	if (!o->audit && !(s = m_prepare(m, "INSERT INTO temp.unjudged"
@@ -664,7 +693,7 @@ int crossref_begin(struct run *run, struct master *m,
 	    (!o->audit && reject_rows(run, m, ENTITY_RESELLERS) < 0))
 		return -1;
 	/* Relationships see the resellers that survived. */
-	if (make_effective(m) < 0 || !(*out = judge_new(m, o)))
+	if (make_effective(m, o->audit) < 0 || !(*out = judge_new(m, o)))
 		return -1;
 	(*out)->unjudged = unjudged;
 	return 0;
@@ -681,6 +710,35 @@ int crossref_end(struct run *run, struct master *m, const struct xjudge *xj,
 	return 0;
 }
 
+/* EMAIL_WEBMAIL over the master's current resellers (a batch row is
+ * judged by validate.c as it is read). */
+static int judge_contacts(struct run *run, struct master *m,
+			  const struct webmail_list *w)
+{
+	sqlite3_stmt *s;
+	const char *dom;
+	size_t dlen;
+	int rc;
+
+	s = m_prepare(m, "SELECT tenant_id, contact_email FROM main.resellers"
+		      " WHERE retired_run IS NULL");
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = text(s, 0), *email = text(s, 1);
+
+		if (!key || !email ||
+		    value_email(email, strlen(email), &dom, &dlen) < 0 ||
+		    !webmail_match(w, dom, dlen))
+			continue;
+		run_finding_key(run, NULL, 0, ENTITY_RESELLERS, key,
+				RES_CONTACT_EMAIL, RULE_EMAIL_WEBMAIL, email,
+				"%s", WEBMAIL_MESSAGE);
+	}
+	if (s && rc != SQLITE_DONE)
+		m_fail(m, "cross-entity rules");
+	sqlite3_finalize(s);
+	return m->failed ? -1 : 0;
+}
+
 int crossref_audit(struct run *run, struct master *m,
 		   const struct crossref_options *o)
 {
@@ -691,5 +749,7 @@ int crossref_audit(struct run *run, struct master *m,
 	if (!ret)
 		ret = crossref_end(run, m, xj, 1);
 	crossref_free(xj);
+	if (!ret && o->webmail)
+		ret = judge_contacts(run, m, o->webmail);
 	return ret;
 }

@@ -25,7 +25,7 @@ struct findings *findings_open(void)
 		"PRAGMA synchronous=OFF;"
 		"CREATE TABLE finding(seq INTEGER PRIMARY KEY, file_no INTEGER,"
 		" line INTEGER, entity INTEGER, key TEXT, field TEXT,"
-		" rule INTEGER, message TEXT, value TEXT);"
+		" rule INTEGER, severity INTEGER, message TEXT, value TEXT);"
 		"BEGIN;";
 
 	/* "" is a private on-disk temporary database: it spills to disk
@@ -41,8 +41,8 @@ struct findings *findings_open(void)
 	}
 	if (sqlite3_prepare_v2(f->db,
 			       "INSERT INTO finding(file_no, line, entity, key,"
-			       " field, rule, message, value)"
-			       " VALUES (?,?,?,?,?,?,?,?)",
+			       " field, rule, severity, message, value)"
+			       " VALUES (?,?,?,?,?,?,?,?,?)",
 			       -1, &f->ins, NULL) != SQLITE_OK) {
 		db_error(f->db, "prepare");
 		goto fail;
@@ -63,8 +63,9 @@ int findings_add(struct findings *f, const struct finding *fd)
 	sqlite3_bind_text(s, 4, fd->key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, fd->field, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 6, fd->rule);
-	sqlite3_bind_text(s, 7, fd->message, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 8, fd->value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 7, fd->severity);
+	sqlite3_bind_text(s, 8, fd->message, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 9, fd->value, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
 		return db_error(f->db, "insert");
@@ -159,7 +160,7 @@ int findings_each(struct findings *f,
 
 	if (sqlite3_prepare_v2(f->db,
 			       "SELECT file_no, line, entity, key, field, rule,"
-			       " message, value FROM finding"
+			       " severity, message, value FROM finding"
 			       " ORDER BY file_no, line, seq",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_error(f->db, "prepare");
@@ -170,8 +171,9 @@ int findings_each(struct findings *f,
 		fd.key = col_text(s, 3);
 		fd.field = col_text(s, 4);
 		fd.rule = (enum rule)sqlite3_column_int(s, 5);
-		fd.message = col_text(s, 6);
-		fd.value = col_text(s, 7);
+		fd.severity = (enum severity)sqlite3_column_int(s, 6);
+		fd.message = col_text(s, 7);
+		fd.value = col_text(s, 8);
 		ret = cb(&fd, ctx);
 		if (ret)
 			break;
@@ -183,20 +185,23 @@ int findings_each(struct findings *f,
 	return ret;
 }
 
-int findings_count(struct findings *f, uint64_t *counts)
+int findings_count(struct findings *f, uint64_t counts[][SEV_COUNT])
 {
 	sqlite3_stmt *s;
-	int rc, r;
+	int rc, r, v;
 
 	for (r = 0; r < RULE_COUNT; r++)
-		counts[r] = 0;
-	if (sqlite3_prepare_v2(f->db, "SELECT rule, count(*) FROM finding"
-			       " GROUP BY rule", -1, &s, NULL) != SQLITE_OK)
+		for (v = 0; v < SEV_COUNT; v++)
+			counts[r][v] = 0;
+	if (sqlite3_prepare_v2(f->db, "SELECT rule, severity, count(*) FROM"
+			       " finding GROUP BY rule, severity", -1, &s,
+			       NULL) != SQLITE_OK)
 		return db_error(f->db, "prepare");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r = sqlite3_column_int(s, 0);
-		if (r >= 0 && r < RULE_COUNT)
-			counts[r] = (uint64_t)sqlite3_column_int64(s, 1);
+		v = sqlite3_column_int(s, 1);
+		if (r >= 0 && r < RULE_COUNT && v >= 0 && v < SEV_COUNT)
+			counts[r][v] = (uint64_t)sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_error(f->db, "count");

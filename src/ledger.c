@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "csprecon/cases.h"
 #include "csprecon/exit.h"
 #include "csprecon/findings.h"
 #include "csprecon/ledger.h"
@@ -30,6 +31,20 @@ static void format_of(const struct source *s, char *out, size_t n)
 {
 	snprintf(out, n, "%s%s", s->format ? s->format : "",
 		 s->gzip ? ".gz" : "");
+}
+
+/* The exit code of the run's row, once its cases are tracked. */
+static void exec_run_code(struct master *m, sqlite3_int64 run_no, int code)
+{
+	sqlite3_stmt *s = m_prepare(m, "UPDATE runs SET exit_code = ?2 WHERE"
+				    " id = ?1");
+
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, run_no);
+	sqlite3_bind_int(s, 2, code);
+	m_step_done(m, s);
+	sqlite3_finalize(s);
 }
 
 /* The run's row in runs (its ledger id in *run_no) and its files' rows in
@@ -118,7 +133,7 @@ static int copy_finding(const struct finding *fd, void *ctx)
 	sqlite3_bind_text(s, 5, fd->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, fd->field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, rule_defs[fd->rule].code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, severity_name(rule_defs[fd->rule].severity),
+	sqlite3_bind_text(s, 8, severity_name(fd->severity),
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, fd->message, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, fd->value, -1, SQLITE_STATIC);
@@ -256,7 +271,15 @@ int ledger_commit(struct run *run, struct master *m, const char *cmdline,
 	copy_findings(run, m, run_no);
 	run->applied = apply;
 	run->ledger_id = run_no;
-	if (!m->failed && before_commit)
+	/* The master as it now stands is judged, its cases tracked, and the
+	 * exit code counts the violations no open case knew. */
+	if (apply && !m->failed && run->xopt) {
+		if (cases_track(run, m) < 0 && !m->failed)
+			code = EXIT_INTERNAL;
+		run->exit_code = run_exit_code(run);
+		exec_run_code(m, run_no, run->exit_code);
+	}
+	if (!code && !m->failed && before_commit)
 		code = before_commit(run);
 	if (code || m_commit(m) < 0) {
 		m_rollback(m);

@@ -54,7 +54,7 @@ static const struct command commands[] = {
 
 enum opt_id {
 	O_MASTER, O_CONFIG, O_QUIET, O_VERBOSE, O_NO_PROGRESS, O_HELP,
-	O_VERSION, O_REPORT_DIR, O_FORMAT, O_ENTITY, O_REGION,
+	O_VERSION, O_REPORT_DIR, O_FORMAT, O_ENTITY, O_REGION, O_IGNORE,
 	O_WEBMAIL_LIST, O_REGIONS_FILE, O_MAX_ERRORS, O_OUTPUT,
 	O_MAX_INPUT_BYTES, O_APPLY, O_MODE, O_MAX_REJECT_PCT, O_MAX_RETIRE_PCT,
 	O_FORCE, O_LOCK_TIMEOUT, O_RECORD, O_JSON
@@ -90,6 +90,8 @@ static const struct option_def options[] = {
 	  "resellers|mpn_ids|relationships (default: detected per file)" },
 	{ "region", 0, "NAME", C_REPORTS, O_REGION,
 	  "one of the provider's CSP regions, repeatable" },
+	{ "ignore", 0, "RULE", C_REPORTS, O_IGNORE,
+	  "do not judge this violation or warning rule, repeatable" },
 	{ "webmail-list", 0, "FILE", C_REPORTS, O_WEBMAIL_LIST,
 	  "more web-mail domains, one per line" },
 	{ "regions-file", 0, "FILE", C_REPORTS, O_REGIONS_FILE,
@@ -248,6 +250,17 @@ static int apply_option(struct cli *cli, const struct option_def *o,
 			return error("--region: at most %d", CLI_MAX_REGIONS);
 		cli->regions[cli->nregions++] = arg;
 		break;
+	case O_IGNORE: {
+		int r = rule_find(arg);
+
+		if (r < 0)
+			return error("--ignore: unknown rule '%s'", arg);
+		if (rule_defs[r].severity == SEV_ERROR)
+			return error("--ignore: %s is an error rule; errors "
+				     "cannot be ignored", rule_defs[r].code);
+		cli->run.ignore |= (uint64_t)1 << r;
+		break;
+	}
 	case O_WEBMAIL_LIST: cli->run.webmail_list = arg; break;
 	case O_REGIONS_FILE: cli->regions_file = arg; break;
 	case O_MAX_ERRORS:

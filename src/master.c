@@ -17,6 +17,10 @@
 
 extern const char csprecon_master_sql[];
 
+/* The line of schemas/master.sql after which come the tables version 2
+ * added: what `init` runs on a version-1 master. */
+#define MASTER_SQL_V2 "\n-- Version 2."
+
 #ifdef SQLITE_BUSY_TIMEOUT
 #define BUSY_TIMEOUT SQLITE_BUSY_TIMEOUT
 #else
@@ -267,11 +271,23 @@ static int foreign_log(struct master *m)
 	return EXIT_REFUSED;
 }
 
-/* 0 when the master has every table of the schema (its version is the
- * current one), else an exit code: 65 with the first one missing named.
- * The schema's own tables are read from a scratch master, so this list is
- * never a second copy of schemas/master.sql. */
-static int check_tables(struct master *m)
+/* Whether table name is one version 2 added (created after the version-2
+ * line of the schema), which a version-1 master has yet to get. */
+static int added_in_v2(const char *name)
+{
+	const char *v2 = strstr(csprecon_master_sql, MASTER_SQL_V2);
+	char create[160];
+
+	snprintf(create, sizeof(create), "CREATE TABLE %s ", name);
+	return v2 && strstr(v2, create);
+}
+
+/* 0 when the master has every table of the schema its version has (a
+ * version-1 master: all but those version 2 added), else an exit code: 65
+ * with the first one missing named.  The schema's own tables are read from
+ * a scratch master, so this list is never a second copy of
+ * schemas/master.sql. */
+static int check_tables(struct master *m, int version)
 {
 	struct master ref;
 	sqlite3_stmt *want = NULL, *have = NULL;
@@ -293,9 +309,11 @@ static int check_tables(struct master *m)
 		goto out;
 	}
 	while (rc == SQLITE_ROW && sqlite3_step(want) == SQLITE_ROW) {
-		sqlite3_bind_text(have, 1, (const char *)
-				  sqlite3_column_text(want, 0), -1,
-				  SQLITE_TRANSIENT);
+		const char *name = (const char *)sqlite3_column_text(want, 0);
+
+		if (version < MASTER_VERSION && name && added_in_v2(name))
+			continue;
+		sqlite3_bind_text(have, 1, name, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(have);
 		sqlite3_reset(have);
 	}
@@ -352,7 +370,7 @@ static int identify(struct master *m, const struct file_header *h, int rc,
 		      "%d", m->path, *version, MASTER_VERSION);
 		return EXIT_REFUSED;
 	}
-	return *version == MASTER_VERSION ? check_tables(m) : 0;
+	return *version ? check_tables(m, *version) : 0;
 }
 
 /* Open a connection to name (a path, or a URI with SQLITE_OPEN_URI),
@@ -584,13 +602,25 @@ int master_create(struct master *m, const char *path, int lock_timeout)
 		return code;
 	if (version == MASTER_VERSION)
 		return 0;
-	/* Version 0: a new file.  Later versions add migration steps here,
-	 * each in the same transaction as the user_version it reaches. */
+	/* Version 0: a new file, given the whole schema.  Version 1: the
+	 * part of the schema after its version-2 line (the cases), in the
+	 * same transaction as the user_version it reaches. */
 	snprintf(stamp, sizeof(stamp), "PRAGMA application_id = %ld;"
 		 " PRAGMA user_version = %d", (long)MASTER_APPLICATION_ID,
 		 MASTER_VERSION);
 	m_begin(m);
-	m_exec(m, csprecon_master_sql);
+	if (version == 0) {
+		m_exec(m, csprecon_master_sql);
+	} else {
+		const char *v2 = strstr(csprecon_master_sql, MASTER_SQL_V2);
+
+		if (!v2) {
+			error("the master schema has no version-2 part");
+			m_rollback(m);
+			return EXIT_INTERNAL;
+		}
+		m_exec(m, v2);
+	}
 	m_exec(m, stamp);
 	if (m_commit(m) < 0) {
 		m_rollback(m);

@@ -1,7 +1,7 @@
 /* report_rejects.c -- rejects.csv and findings on stderr.
  *
- * rejects.csv has the columns of SPEC §6, one line per finding, errors and
- * warnings, in file, line and arrival order.  A file is named in its
+ * rejects.csv has the columns of SPEC §6, one line per finding, errors,
+ * violations and warnings, in file, line and arrival order.  A file is named in its
  * display form (show.h), as on stderr.
  */
 #include <errno.h>
@@ -34,7 +34,7 @@ static int write_one(const struct finding *fd, void *vctx)
 		c->run->id, file_of(c->run, fd->file_no), line,
 		fd->entity == ENTITY_NONE ? "" : entity_defs[fd->entity].name,
 		fd->key, fd->field, rule_defs[fd->rule].code,
-		severity_name(rule_defs[fd->rule].severity), fd->message,
+		severity_name(fd->severity), fd->message,
 		fd->value,
 	};
 
@@ -78,7 +78,7 @@ static int print_one(const struct finding *fd, void *vctx)
 {
 	struct print_ctx *c = vctx;
 
-	if ((int)rule_defs[fd->rule].severity != c->want_severity)
+	if ((int)fd->severity != c->want_severity)
 		return 0;
 	if (c->shown >= c->max) {
 		c->hidden++;
@@ -96,7 +96,7 @@ static int print_one(const struct finding *fd, void *vctx)
 		fprintf(stderr, "csprecon: %s: ", file_of(c->run, fd->file_no));
 	fprintf(stderr, "%s %s: %s%s%s", fd->rule < RULE_COUNT ?
 		rule_defs[fd->rule].code : "?",
-		severity_name(rule_defs[fd->rule].severity),
+		severity_name(fd->severity),
 		fd->field[0] ? fd->field : "", fd->field[0] ? ": " : "",
 		fd->message);
 	if (fd->value[0])
@@ -115,6 +115,9 @@ int report_print_findings(struct run *run, long max)
 	c.run = run;
 	c.max = max;
 	c.want_severity = SEV_ERROR;
+	if (findings_each(run->findings, print_one, &c) < 0)
+		return -1;
+	c.want_severity = SEV_VIOLATION;
 	if (findings_each(run->findings, print_one, &c) < 0)
 		return -1;
 	if (util_verbosity > 0) {

@@ -72,12 +72,62 @@ static void entity_rows(const struct run *run, enum entity e, uint64_t *read,
 		}
 }
 
+/* Whether the run matched violations with cases and has any to show. */
+static int cases_shown(const struct run *run)
+{
+	int r;
+
+	for (r = 0; run->cases && r < RULE_COUNT; r++)
+		if (run->case_open[r] || run->case_opened[r] ||
+		    run->case_closed[r])
+			return 1;
+	return 0;
+}
+
+/* Cases per rule: after an applied run, the master's open cases and those
+ * the run opened and closed; otherwise the run's violations an open case
+ * knows ("open") and those it does not ("new"). */
+static void cases_txt(const struct run *run, FILE *fp)
+{
+	uint64_t open = 0, opened = 0, closed = 0;
+	int r, tracked = run->cases == 2;
+
+	if (!cases_shown(run))
+		return;
+	for (r = 0; r < RULE_COUNT; r++) {
+		open += run->case_open[r];
+		opened += run->case_opened[r];
+		closed += run->case_closed[r];
+	}
+	if (tracked)
+		fprintf(fp, "\ncases: %" PRIu64 " open, %" PRIu64 " opened, %"
+			PRIu64 " closed by this run\n  %-26s %10s %10s %10s\n",
+			open, opened, closed, "rule", "open", "opened",
+			"closed");
+	else
+		fprintf(fp, "\ncases (not written): %" PRIu64 " violation%s "
+			"with an open case, %" PRIu64 " new\n  %-26s %10s "
+			"%10s\n", open, open == 1 ? "" : "s", opened, "rule",
+			"open", "new");
+	for (r = 0; r < RULE_COUNT; r++) {
+		if (!run->case_open[r] && !run->case_opened[r] &&
+		    !run->case_closed[r])
+			continue;
+		fprintf(fp, "  %-26s %10" PRIu64 " %10" PRIu64,
+			rule_defs[r].code, run->case_open[r],
+			run->case_opened[r]);
+		if (tracked)
+			fprintf(fp, " %10" PRIu64, run->case_closed[r]);
+		fputc('\n', fp);
+	}
+}
+
 static void write_txt(struct run *run, const char *dir, FILE *fp)
 {
 	char t0[32], fmt[16], state[320];
-	uint64_t errors = 0, warnings = 0, read, rejected;
+	uint64_t total[SEV_COUNT] = { 0 }, read, rejected;
 	size_t i;
-	int r, c;
+	int r, c, v;
 	enum entity e;
 
 	iso_time(&run->started, t0, sizeof(t0));
@@ -119,21 +169,28 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 			fprintf(fp, " %10" PRIu64 "\n", run->folded[e]);
 		}
 	}
-	for (r = 0; r < RULE_COUNT; r++) {
-		if (rule_defs[r].severity == SEV_ERROR)
-			errors += run->rule_count[r];
-		else
-			warnings += run->rule_count[r];
-	}
-	fprintf(fp, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " warning%s\n",
-		errors, errors == 1 ? "" : "s", warnings,
-		warnings == 1 ? "" : "s");
 	for (r = 0; r < RULE_COUNT; r++)
-		if (run->rule_count[r])
-			fprintf(fp, "  %-26s %-8s %10" PRIu64 "\n",
-				rule_defs[r].code,
-				severity_name(rule_defs[r].severity),
-				run->rule_count[r]);
+		for (v = 0; v < SEV_COUNT; v++)
+			total[v] += run->rule_count[r][v];
+	fprintf(fp, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " violation%s, %"
+		PRIu64 " warning%s\n", total[SEV_ERROR],
+		total[SEV_ERROR] == 1 ? "" : "s", total[SEV_VIOLATION],
+		total[SEV_VIOLATION] == 1 ? "" : "s", total[SEV_WARNING],
+		total[SEV_WARNING] == 1 ? "" : "s");
+	for (r = 0; r < RULE_COUNT; r++)
+		for (v = 0; v < SEV_COUNT; v++)
+			if (run->rule_count[r][v])
+				fprintf(fp, "  %-26s %-9s %10" PRIu64 "\n",
+					rule_defs[r].code, severity_name(v),
+					run->rule_count[r][v]);
+	if (run->opt.ignore) {
+		fputs("ignored (--ignore):", fp);
+		for (r = 0; r < RULE_COUNT; r++)
+			if (run->opt.ignore >> r & 1)
+				fprintf(fp, " %s", rule_defs[r].code);
+		fputc('\n', fp);
+	}
+	cases_txt(run, fp);
 	fprintf(fp, "\nexit %d: %s\n", run->exit_code,
 		exit_meaning(run->exit_code));
 	if (dir)
@@ -155,12 +212,38 @@ void report_summary_print(struct run *run, const char *dir, FILE *out)
 	write_txt(run, dir, out);
 }
 
+/* "cases": null, or whether they were written (an applied run) and per
+ * rule open, opened and closed; a run that writes none reports its
+ * violations with an open case as open and the others as opened (new). */
+static void cases_json(const struct run *run, FILE *fp)
+{
+	int r, first = 1;
+
+	if (!run->cases) {
+		fputs("\n  \"cases\": null,", fp);
+		return;
+	}
+	fprintf(fp, "\n  \"cases\": {\"written\": %s, \"rules\": {",
+		run->cases == 2 ? "true" : "false");
+	for (r = 0; r < RULE_COUNT; r++) {
+		if (!run->case_open[r] && !run->case_opened[r] &&
+		    !run->case_closed[r])
+			continue;
+		fprintf(fp, "%s\n    \"%s\": {\"open\": %" PRIu64
+			", \"opened\": %" PRIu64 ", \"closed\": %" PRIu64 "}",
+			first ? "" : ",", rule_defs[r].code, run->case_open[r],
+			run->case_opened[r], run->case_closed[r]);
+		first = 0;
+	}
+	fputs(first ? "}}," : "\n  }},", fp);
+}
+
 int report_summary_json(struct run *run, const char *dir)
 {
 	struct report_file rf;
 	char t0[32], t1[32], fmt[16];
 	size_t i;
-	int r, c, first;
+	int r, c, v, first;
 	enum entity e;
 
 	if (report_open(&rf, dir, "summary.json") < 0)
@@ -234,16 +317,49 @@ int report_summary_json(struct run *run, const char *dir)
 	fputs("\n  },\n  \"findings\": {", rf.fp);
 	first = 1;
 	for (r = 0; r < RULE_COUNT; r++) {
-		if (!run->rule_count[r])
+		uint64_t n = 0;
+		int kinds = 0;
+
+		for (v = 0; v < SEV_COUNT; v++) {
+			n += run->rule_count[r][v];
+			kinds += run->rule_count[r][v] != 0;
+		}
+		if (!n)
 			continue;
 		fprintf(rf.fp, "%s\n    \"%s\": {\"severity\": \"%s\", "
-			"\"count\": %" PRIu64 "}", first ? "" : ",",
+			"\"count\": %" PRIu64, first ? "" : ",",
 			rule_defs[r].code,
-			severity_name(rule_defs[r].severity),
-			run->rule_count[r]);
+			severity_name(rule_defs[r].severity), n);
+		/* A rule whose findings differ from its table severity
+		 * (MPN_MISSING on a pending reseller) also counts them
+		 * by severity. */
+		if (kinds > 1 || !run->rule_count[r][rule_defs[r].severity]) {
+			int f = 1;
+
+			fputs(", \"by_severity\": {", rf.fp);
+			for (v = 0; v < SEV_COUNT; v++)
+				if (run->rule_count[r][v]) {
+					fprintf(rf.fp, "%s\"%s\": %" PRIu64,
+						f ? "" : ", ",
+						severity_name(v),
+						run->rule_count[r][v]);
+					f = 0;
+				}
+			fputc('}', rf.fp);
+		}
+		fputc('}', rf.fp);
 		first = 0;
 	}
-	fprintf(rf.fp, "%s},\n  \"exit_code\": %d\n}\n", first ? "" : "\n  ",
-		run->exit_code);
+	fputs(first ? "},\n  \"ignored\": [" : "\n  },\n  \"ignored\": [",
+	      rf.fp);
+	for (r = 0, first = 1; r < RULE_COUNT; r++)
+		if (run->opt.ignore >> r & 1) {
+			fprintf(rf.fp, "%s\"%s\"", first ? "" : ", ",
+				rule_defs[r].code);
+			first = 0;
+		}
+	fputs("],", rf.fp);
+	cases_json(run, rf.fp);
+	fprintf(rf.fp, "\n  \"exit_code\": %d\n}\n", run->exit_code);
 	return report_keep(&rf, &run->reports);
 }

@@ -1,4 +1,6 @@
 /* rules.c -- the rule table.  See rules.h. */
+#include <strings.h>
+
 #include "csprecon/rules.h"
 #include "csprecon/banned.h"
 
@@ -10,5 +12,21 @@ const struct rule_def rule_defs[RULE_COUNT] = {
 
 const char *severity_name(enum severity s)
 {
-	return s == SEV_ERROR ? "error" : "warning";
+	static const char *const names[SEV_COUNT] = {
+		[SEV_ERROR] = "error",
+		[SEV_VIOLATION] = "violation",
+		[SEV_WARNING] = "warning",
+	};
+
+	return (unsigned)s < SEV_COUNT ? names[s] : "?";
+}
+
+int rule_find(const char *code)
+{
+	int r;
+
+	for (r = 0; r < RULE_COUNT; r++)
+		if (!strcasecmp(rule_defs[r].code, code))
+			return r;
+	return -1;
 }

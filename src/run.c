@@ -55,6 +55,8 @@ void run_release(struct run *run)
 		free(run->src[i].shown);
 	free(run->src);
 	findings_close(run->findings);
+	findings_close(run->judged);
+	free(run->xopt);
 	dedup_free(run->dedup);
 	crossref_free(run->xj);
 	webmail_free(run->webmail);
@@ -73,7 +75,12 @@ int run_exit_code(const struct run *run)
 	if (code)
 		return code;
 	for (i = 0; i < RULE_COUNT; i++)
-		if (run->rule_count[i] && rule_defs[i].severity == SEV_ERROR)
+		if (run->rule_count[i][SEV_ERROR])
+			return EXIT_FINDINGS;
+	if (run->cases && !run->audit)
+		return run->new_violations ? EXIT_FINDINGS : EXIT_OK;
+	for (i = 0; i < RULE_COUNT; i++)
+		if (run->rule_count[i][SEV_VIOLATION])
 			return EXIT_FINDINGS;
 	return EXIT_OK;
 }
@@ -111,14 +118,19 @@ static void show_value(struct strbuf *out, const char *v, size_t len)
 
 static int vfinding(struct run *run, struct source *src, uint64_t line,
 		    enum entity entity, const char *key, struct record *rec,
-		    int col, enum rule rule, const char *value,
-		    size_t value_len, const char *fmt, va_list ap)
+		    int col, enum rule rule, enum severity sev,
+		    const char *value, size_t value_len, const char *fmt,
+		    va_list ap)
 {
 	struct finding fd;
 	struct strbuf shown;
 	char msg[512], *shown_msg;
 	int ret;
 
+	/* --ignore turns the rule off: no finding at all (never an
+	 * error rule, which main() refuses). */
+	if (run->opt.ignore >> rule & 1)
+		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	utf8_cut(msg, sizeof(msg));
 	/* A message may name a file or quote the input: display form. */
@@ -138,6 +150,7 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 		   col >= 0 ? entity_defs[entity].cols[col].name :
 		   col == -2 ? entity_defs[entity].key_name : "";
 	fd.rule = rule;
+	fd.severity = sev;
 	fd.message = shown_msg;
 	fd.value = shown.buf;
 	ret = findings_add(run->findings, &fd);
@@ -145,7 +158,7 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 	free(shown_msg);
 
 	if (rec) {
-		if (rule_defs[rule].severity == SEV_ERROR)
+		if (sev == SEV_ERROR)
 			rec->errors++;
 		else
 			rec->warnings++;
@@ -163,8 +176,8 @@ int run_finding(struct run *run, struct source *src, uint64_t line,
 	va_start(ap, fmt);
 	ret = vfinding(run, src, rec ? rec->line : line,
 		       rec ? rec->entity : (src ? src->entity : ENTITY_NONE),
-		       rec ? rec->key : "", rec, col, rule, value, value_len,
-		       fmt, ap);
+		       rec ? rec->key : "", rec, col, rule,
+		       rule_defs[rule].severity, value, value_len, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -177,8 +190,24 @@ int run_finding_key(struct run *run, struct source *src, uint64_t line,
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vfinding(run, src, line, entity, key, NULL, col, rule, value,
+	ret = vfinding(run, src, line, entity, key, NULL, col, rule,
+		       rule_defs[rule].severity, value,
 		       value ? strlen(value) : 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int run_finding_key_as(struct run *run, struct source *src, uint64_t line,
+		       enum entity entity, const char *key, int col,
+		       enum rule rule, enum severity sev, const char *value,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfinding(run, src, line, entity, key, NULL, col, rule, sev,
+		       value, value ? strlen(value) : 0, fmt, ap);
 	va_end(ap);
 	return ret;
 }

@@ -206,12 +206,15 @@ void stage_prefetch(const struct stage *s, const struct record *rec)
 }
 
 /* Whether value i of rec goes to its stage row: not an empty one, a bad
- * one when skip_bad, or one the rules do not read in a lean stage. */
+ * one when skip_bad, or one the rules do not read in a lean stage (but a
+ * reseller's, whose name and contact by-reseller.csv shows: resellers are
+ * few). */
 static int row_value(const struct stage *s, const struct record *rec,
 		     size_t i, int skip_bad)
 {
 	return rec->val[i] && rec->val_len[i] && !(skip_bad && rec->bad[i]) &&
-	       (!s->lean || entity_defs[rec->entity].cols[i].xref);
+	       (!s->lean || rec->entity == ENTITY_RESELLERS ||
+		entity_defs[rec->entity].cols[i].xref);
 }
 
 /* While a file is read, the stage is written by a thread of its own

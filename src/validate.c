@@ -195,9 +195,8 @@ static void check_contact(struct run *run, struct record *rec)
 		return;
 	if (webmail_match(run->webmail, dom, dlen))
 		run_finding(run, rec->src, 0, rec, RES_CONTACT_EMAIL,
-			    RULE_EMAIL_WEBMAIL, email, email_len,
-			    "contact email is on a web-based mail service; "
-			    "the address must belong to the company");
+			    RULE_EMAIL_WEBMAIL, email, email_len, "%s",
+			    WEBMAIL_MESSAGE);
 	if (rec->bad[RES_DOMAINS] || !rec->val[RES_DOMAINS])
 		return;
 	p = rec->val[RES_DOMAINS];

@@ -9,9 +9,9 @@
  * commit); batch_finish() writes them if that has not happened yet,
  * renames them into place and prints the summary, returning the run's
  * exit code; batch_close() closes the stage, the run and the master, and
- * removes reports written but never put in place.  The audit,
- * which reads no batch, uses batch_regions(), batch_finish() and
- * batch_close() too.
+ * removes reports written but never put in place.  The audit, which
+ * reads no batch, uses batch_regions(), batch_webmail(), batch_finish()
+ * and batch_close() too.
  */
 #ifndef CSPRECON_BATCH_H
 #define CSPRECON_BATCH_H
@@ -24,6 +24,11 @@ struct regions;
 /* The region table and the provider's regions (--regions-file, --region):
  * 0, or an exit code with a message (unknown region: 64). */
 int batch_regions(struct cli *cli, struct regions **out);
+
+/* The run's web-mail list: the defaults of SPEC §3.1 and --webmail-list
+ * (run->opt.webmail_list); 0, or an exit code with a message (66
+ * unreadable, 64 an invalid entry). */
+int batch_webmail(struct run *run);
 
 /* Read every input into the run and its stage, and judge it: the
  * PartnerID and reseller files first, then their cross-entity rules, then

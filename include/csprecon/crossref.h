@@ -4,14 +4,19 @@
  * is read (relationship files are read after them), so the result does not
  * depend on the order of files or rows.  The rules go in dependency order:
  * PartnerIDs, then resellers against the PartnerIDs of the batch and the
- * master together, then relationships against the resellers.  A batch row rejected by one phase is removed from the stage
- * (and kept from retirement) before the next phase runs, so rows that
- * depend on it are judged as if it were absent: against the master's row,
- * or as unknown.  In snapshot mode a master row missing from its entity's
- * files counts as absent.
+ * master together, then relationships against the resellers.  A batch
+ * row rejected with an error by one phase is removed from the stage (and
+ * kept from retirement) before the next phase runs, so rows that depend on
+ * it are judged as if it were absent: against the master's row, or as
+ * unknown.  A row with violations and warnings only stays, and its
+ * dependants are judged against it (SPEC §3).  In snapshot mode a master
+ * row missing from its entity's files counts as absent.
  *
  * With audit set, the subjects are the master's current rows instead of
- * the batch, and nothing is removed.  Findings go to the run; rows newly
+ * the batch (their contacts too, EMAIL_WEBMAIL, given a web-mail list),
+ * and nothing is removed.  A relationship whose reseller is in the master
+ * but retired (or, in snapshot mode, absent from tonight's resellers) has
+ * RESELLER_NOT_ACTIVE, not RESELLER_UNKNOWN.  Findings go to the run; rows newly
  * rejected are counted in their source.  Returns 0 or -1 (database error,
  * printed).
  */
@@ -21,6 +26,7 @@
 #include "csprecon/master.h"
 #include "csprecon/regions.h"
 #include "csprecon/run.h"
+#include "csprecon/webmail.h"
 
 struct crossref_options {
 	const struct regions *regions;
@@ -30,6 +36,9 @@ struct crossref_options {
 	int nprovider;
 	int snapshot;   /* a file of an entity replaces the master's rows */
 	int audit;      /* judge the master's rows, not the batch */
+	const struct webmail_list *webmail; /* an audit judges the master's
+					     * contacts by it (EMAIL_WEBMAIL);
+					     * NULL: not */
 };
 
 struct xjudge;

@@ -7,8 +7,8 @@
 
 /* X(name, code, the summary's words for it) */
 #define EXIT_CODES(X) \
-	X(EXIT_OK,          0, "no error-level finding") \
-	X(EXIT_FINDINGS,    1, "error-level findings") \
+	X(EXIT_OK,          0, "no row rejected and no new violation") \
+	X(EXIT_FINDINGS,    1, "rows rejected or new violations") \
 	X(EXIT_USAGE,      64, "usage error") \
 	X(EXIT_REFUSED,    65, "input refused") \
 	X(EXIT_NOINPUT,    66, "input cannot be opened") \

@@ -22,6 +22,7 @@ struct finding {
 	const char *key;     /* "" when none */
 	const char *field;   /* column name, "" when none */
 	enum rule rule;
+	enum severity severity; /* the rule table's, but see rules.h */
 	const char *message;
 	const char *value;   /* display form (escaped, capped), "" when none */
 };
@@ -46,8 +47,8 @@ int findings_drop_file(struct findings *f, int file_no);
 int findings_each(struct findings *f,
 		  int (*cb)(const struct finding *fd, void *ctx), void *ctx);
 
-/* Count the findings per rule into counts[RULE_COUNT]; 0 or -1. */
-int findings_count(struct findings *f, uint64_t *counts);
+/* Count the findings per rule and severity into counts; 0 or -1. */
+int findings_count(struct findings *f, uint64_t counts[][SEV_COUNT]);
 
 void findings_close(struct findings *f);
 

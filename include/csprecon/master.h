@@ -31,7 +31,7 @@
 #include <sqlite3.h>
 
 #define MASTER_APPLICATION_ID 0x43535052 /* 'CSPR' */
-#define MASTER_VERSION 1
+#define MASTER_VERSION 2
 
 struct master {
 	sqlite3 *db;

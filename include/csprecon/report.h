@@ -61,6 +61,11 @@ void report_json_string(FILE *fp, const char *s);
 int report_rejects_csv(struct run *run, const char *dir);
 /* changes.csv: the staged change list of a reconciled run. */
 int report_changes_csv(struct run *run, const char *dir);
+/* cases.csv: every violation of the run with its case (nothing without a
+ * master or before cases are matched); by-reseller.csv: the run's findings
+ * by the reseller they concern (report_cases.c). */
+int report_cases_csv(struct run *run, const char *dir);
+int report_by_reseller_csv(struct run *run, const char *dir);
 /* summary.txt, and the same text to out (stdout) once the run is over. */
 int report_summary_txt(struct run *run, const char *dir);
 void report_summary_print(struct run *run, const char *dir, FILE *out);

@@ -7,7 +7,10 @@
 #ifndef CSPRECON_RULES_H
 #define CSPRECON_RULES_H
 
-enum severity { SEV_WARNING, SEV_ERROR };
+/* SPEC §3: an error rejects the row; a violation (a CSP program rule the
+ * channel breaks) and a warning leave it accepted.  The order is the order
+ * in which reports list them. */
+enum severity { SEV_ERROR, SEV_VIOLATION, SEV_WARNING, SEV_COUNT };
 
 /* What becomes of a rule's findings on a key that turns out to be given
  * twice with different values, which is known only once the whole batch
@@ -35,24 +38,24 @@ enum dup_effect { DUP_KEEP, DUP_WITHDRAW };
 	X(DOMAIN_INVALID, SEV_ERROR, DUP_KEEP, "the value does not parse as a domain name") \
 	X(NAME_INVALID, SEV_ERROR, DUP_KEEP, "the name is one character or only symbols") \
 	X(MPN_LENGTH_UNUSUAL, SEV_WARNING, DUP_KEEP, "PartnerID not 6-7 digits") \
-	X(EMAIL_WEBMAIL, SEV_ERROR, DUP_KEEP, "reseller contact email is on a web-based mail service") \
+	X(EMAIL_WEBMAIL, SEV_VIOLATION, DUP_KEEP, "reseller contact email is on a web-based mail service") \
 	X(EMAIL_DOMAIN_MISMATCH, SEV_WARNING, DUP_KEEP, "contact email's domain is not one of the reseller's domains") \
-	X(MPN_MISSING, SEV_WARNING, DUP_KEEP, "reseller has no PartnerID: it cannot sign the MPA or transact") \
-	X(MPN_UNKNOWN, SEV_ERROR, DUP_KEEP, "reseller's PartnerID is in neither the batch nor the master") \
-	X(MPN_NOT_LOCATION, SEV_ERROR, DUP_KEEP, "reseller's PartnerID is of type global") \
-	X(MPN_COUNTRY_MISMATCH, SEV_ERROR, DUP_KEEP, "reseller country differs from its PartnerID's country") \
-	X(MPN_INACTIVE, SEV_ERROR, DUP_KEEP, "reseller's PartnerID has status inactive") \
-	X(MPN_CLAIMED_TWICE, SEV_ERROR, DUP_KEEP, "two resellers claim the same location PartnerID") \
+	X(MPN_MISSING, SEV_VIOLATION, DUP_KEEP, "an active reseller has no PartnerID: it cannot sign the MPA or transact (a warning for a pending one)") \
+	X(MPN_UNKNOWN, SEV_VIOLATION, DUP_KEEP, "reseller's PartnerID is in neither the batch nor the master") \
+	X(MPN_NOT_LOCATION, SEV_VIOLATION, DUP_KEEP, "reseller's PartnerID is of type global") \
+	X(MPN_COUNTRY_MISMATCH, SEV_VIOLATION, DUP_KEEP, "reseller country differs from its PartnerID's country") \
+	X(MPN_INACTIVE, SEV_VIOLATION, DUP_KEEP, "reseller's PartnerID has status inactive") \
+	X(MPN_CLAIMED_TWICE, SEV_VIOLATION, DUP_KEEP, "two resellers claim the same location PartnerID") \
 	X(MPN_GLOBAL_UNKNOWN, SEV_WARNING, DUP_KEEP, "a location's global_mpn_id is unknown or not of type global") \
-	X(COUNTRY_NO_REGION, SEV_ERROR, DUP_KEEP, "the reseller's country is in no CSP region") \
-	X(RESELLER_REGION, SEV_ERROR, DUP_KEEP, "the reseller's region is not one of the provider's regions") \
+	X(COUNTRY_NO_REGION, SEV_VIOLATION, DUP_KEEP, "the reseller's country is in no CSP region") \
+	X(RESELLER_REGION, SEV_VIOLATION, DUP_KEEP, "the reseller's region is not one of the provider's regions") \
 	X(RESELLER_UNKNOWN, SEV_ERROR, DUP_WITHDRAW, "relationship names a reseller tenant in neither batch nor master") \
-	X(RESELLER_NOT_ACTIVE, SEV_ERROR, DUP_WITHDRAW, "an active relationship with a reseller whose relationship is not active") \
-	X(RESELLER_MPN_MISMATCH, SEV_ERROR, DUP_WITHDRAW, "relationship's reseller_mpn_id differs from the reseller's mpn_id") \
-	X(CUSTOMER_REGION, SEV_ERROR, DUP_WITHDRAW, "customer country not in the reseller's CSP region") \
-	X(PROVIDER_NO_RELATIONSHIP, SEV_ERROR, DUP_WITHDRAW, "an active customer relationship where relationship_to_partner is not reseller") \
-	X(MPA_NOT_SIGNED, SEV_ERROR, DUP_WITHDRAW, "an active customer relationship whose reseller has not signed the MPA") \
-	X(DAP_ORPHANED, SEV_ERROR, DUP_WITHDRAW, "dap=yes on a customer whose relationship or reseller partnership is no longer active") \
+	X(RESELLER_NOT_ACTIVE, SEV_VIOLATION, DUP_WITHDRAW, "an active relationship with a reseller whose relationship is not active") \
+	X(RESELLER_MPN_MISMATCH, SEV_VIOLATION, DUP_WITHDRAW, "relationship's reseller_mpn_id differs from the reseller's mpn_id") \
+	X(CUSTOMER_REGION, SEV_VIOLATION, DUP_WITHDRAW, "customer country not in the reseller's CSP region") \
+	X(PROVIDER_NO_RELATIONSHIP, SEV_VIOLATION, DUP_WITHDRAW, "an active customer relationship where relationship_to_partner is not reseller") \
+	X(MPA_NOT_SIGNED, SEV_VIOLATION, DUP_WITHDRAW, "an active customer relationship whose reseller has not signed the MPA") \
+	X(DAP_ORPHANED, SEV_VIOLATION, DUP_WITHDRAW, "dap=yes on a customer whose relationship or reseller partnership is no longer active") \
 	X(DAP_ACTIVE, SEV_WARNING, DUP_WITHDRAW, "dap=yes on an active relationship (GDAP is expected instead)") \
 	X(DUPLICATE_KEY, SEV_ERROR, DUP_KEEP, "the same key twice in one run with different values") \
 	X(DUPLICATE_ROW, SEV_WARNING, DUP_KEEP, "the same key twice with identical values (one kept)") \
@@ -67,13 +70,18 @@ enum rule {
 
 struct rule_def {
 	const char *code;       /* "GUID_INVALID" */
-	enum severity severity;
+	enum severity severity; /* of its findings, but MPN_MISSING's on a
+				 * pending reseller, which are warnings */
 	enum dup_effect dup;    /* its findings on a duplicate key */
 	const char *meaning;    /* one line, as in SPEC §3 */
 };
 
 extern const struct rule_def rule_defs[RULE_COUNT];
 
-const char *severity_name(enum severity s); /* "error" / "warning" */
+/* "error", "violation" or "warning". */
+const char *severity_name(enum severity s);
+
+/* The rule whose code is code (in any case), or -1. */
+int rule_find(const char *code);
 
 #endif

@@ -23,6 +23,7 @@ struct stage;
 struct master;
 struct webmail_list;
 struct xjudge;
+struct crossref_options;
 
 /* Report formats (--format), a bit each. */
 enum report_format {
@@ -59,6 +60,8 @@ struct run_options {
 	unsigned formats;          /* enum report_format bits */
 	long max_errors;           /* --max-errors: findings printed on stderr */
 	const char *webmail_list;  /* --webmail-list FILE, or NULL */
+	uint64_t ignore;           /* --ignore: bit r for rule r, a violation
+				    * or warning rule the run does not judge */
 	int progress;              /* a progress line may be shown */
 	size_t read_chunk;         /* readers take at most this many bytes at
 				    * a time (0: their own size); the unit
@@ -87,7 +90,8 @@ struct run {
 	struct webmail_list *webmail;
 	struct findings *findings;
 	struct dedup *dedup;
-	uint64_t rule_count[RULE_COUNT]; /* findings per rule, at the end */
+	uint64_t rule_count[RULE_COUNT][SEV_COUNT]; /* findings per rule
+						     * and severity, at the end */
 	uint64_t accepted[ENTITY_COUNT]; /* rows accepted per entity */
 	uint64_t folded[ENTITY_COUNT];   /* DUPLICATE_ROW folds per entity */
 	int exit_code;             /* SPEC §7 */
@@ -110,6 +114,17 @@ struct run {
 	struct report_set reports; /* written, not yet in place */
 	int reported;              /* the reports are written (kept) */
 	uint64_t audited[ENTITY_COUNT]; /* current master rows audited */
+	/* Compliance cases (cases.h). */
+	struct crossref_options *xopt; /* the rules' options, for judging the
+					* master after an apply; owned */
+	struct findings *judged;   /* that judgement's findings, or NULL */
+	int cases;                 /* violations were matched with cases:
+				    * 1 by cases_mark(), 2 by cases_track() */
+	uint64_t new_violations;   /* violations no open case knew */
+	uint64_t case_open[RULE_COUNT];   /* open cases (cases_track) or
+					   * violations an open case knows */
+	uint64_t case_opened[RULE_COUNT]; /* opened by the run, or new */
+	uint64_t case_closed[RULE_COUNT]; /* closed by the run */
 };
 
 /* Start a run of command ("check", ...): every field zeroed, the start
@@ -122,7 +137,9 @@ void run_init(struct run *run, const char *command);
 void run_release(struct run *run);
 
 /* The exit code a run's findings and refusals stand for (SPEC §7): 74 or
- * 65 for a refused input, else 1 for an error-level finding, else 0. */
+ * 65 for a refused input, else 1 for an error, or for a violation no open
+ * case knew (once run->cases is set; any violation for an audit or before
+ * cases are matched), else 0. */
 int run_exit_code(const struct run *run);
 
 /* Whether an input of the run was refused as a whole. */
@@ -134,7 +151,8 @@ enum change_kind { CH_NEW, CH_CHANGED, CH_UNCHANGED, CH_REACTIVATED,
 
 /* Record a finding against a record (rec may be NULL for a file-level
  * finding, with src and line given).  col is a column index or -1; value
- * may be NULL.  Counts it, and marks the record errored for an error. */
+ * may be NULL.  Counts it, and marks the record errored for an error (a
+ * violation or a warning leaves the record accepted). */
 int run_finding(struct run *run, struct source *src, uint64_t line,
 		struct record *rec, int col, enum rule rule,
 		const char *value, size_t value_len, const char *fmt, ...)
@@ -147,6 +165,14 @@ int run_finding_key(struct run *run, struct source *src, uint64_t line,
 		    enum entity entity, const char *key, int col,
 		    enum rule rule, const char *value, const char *fmt, ...)
 	__attribute__((format(printf, 9, 10)));
+
+/* run_finding_key() with a severity other than the rule table's (the
+ * warning MPN_MISSING is for a pending reseller). */
+int run_finding_key_as(struct run *run, struct source *src, uint64_t line,
+		       enum entity entity, const char *key, int col,
+		       enum rule rule, enum severity sev, const char *value,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
 
 /* Refuse a source as a whole: its findings and row counts are dropped and
  * the reason is printed and kept; the caller then records the finding that

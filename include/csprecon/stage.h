@@ -55,7 +55,8 @@
 #define STAGE_ACT "temp.act"
 #define STAGE_ROWS_NAME(ent) "s_" ent
 #define STAGE_ROWS(ent) "temp." STAGE_ROWS_NAME(ent)
-#define STAGE_REJECTED(ent) "temp.x_" ent
+#define STAGE_REJECTED_NAME(ent) "x_" ent
+#define STAGE_REJECTED(ent) "temp." STAGE_REJECTED_NAME(ent)
 
 /* The tables of fixed shape; the per-entity ones are made from the column
  * tables (schema.h). */
@@ -76,8 +77,8 @@ struct mastermap;
 
 /* Create the temp schema and begin the transaction that holds the stage
  * until the commit; NULL on failure (printed).  lean: stage only the key
- * and the columns the cross-entity rules read (enough for check, which
- * never writes the master). */
+ * and the columns the cross-entity rules read, and every column of a
+ * reseller (enough for check, which never writes the master). */
 struct stage *stage_open(struct master *m, int lean);
 /* Stop a feed still running and free the stage; NULL does nothing.  The
  * temp tables stay with the connection. */

@@ -12,6 +12,10 @@
 
 struct webmail_list;
 
+/* The message of an EMAIL_WEBMAIL finding, on a batch row or the master's. */
+#define WEBMAIL_MESSAGE "contact email is on a web-based mail service; " \
+	"the address must belong to the company"
+
 /* A new list holding the default services of SPEC §3.1. */
 struct webmail_list *webmail_new(void);
 

@@ -248,7 +248,7 @@ run check --report-dir "$T/regular" "$F"
 expect_exit 73 "report dir is a regular file"
 run check --report-dir "$T/deep/er/reports" "$F"
 expect_exit 0 "report dir created with its parents"
-expect_eq "report dir created with its parents" "rejects.csv summary.json summary.txt" \
+expect_eq "report dir created with its parents" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
 	"$(ls "$T/deep/er/reports" | tr '\n' ' ' | sed 's/ $//')"
 
 # An empty report directory name: refused (73, or 64 as a usage error),
@@ -339,11 +339,11 @@ expect_eq "rejects.csv replaced by rename" "old rejects" "$(cat "$T/old-rejects"
 expect_eq "summary.txt replaced by rename" "old summary" "$(cat "$T/old-summary")"
 expect_grep "$R/rejects.csv" "COUNTRY_INVALID" "rejects.csv has the new content"
 # No temporary file left behind.
-expect_eq "no temporary files left" "rejects.csv summary.json summary.txt" \
+expect_eq "no temporary files left" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 R=$T/atomic2
 run check --report-dir "$R" --format csv "$T/ten.csv"
-expect_eq "--format csv: rejects.csv and summary.txt" "rejects.csv summary.txt" \
+expect_eq "--format csv: the CSV reports and summary.txt" "by-reseller.csv cases.csv rejects.csv summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 R=$T/atomic3
 run check --report-dir "$R" --format json "$T/ten.csv"
@@ -352,7 +352,7 @@ expect_eq "--format json: summary.json and summary.txt" "summary.json summary.tx
 
 R=$T/formats
 run check --report-dir "$R" --format json --format csv "$T/ten.csv"
-expect_eq "--format repeated" "rejects.csv summary.json summary.txt" \
+expect_eq "--format repeated" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- default report directory ------------------------------------------------------------------
@@ -369,7 +369,7 @@ if printf '%s\n' "$id" | grep -Eqx '[0-9]{8}T[0-9]{6}Z-[0-9]+'; then ok; else
 fi
 expect_eq "default report dir: reports/<run-id>" "reports/$id" \
 	"$(cd "$T/cwd" && ls -d reports/*)"
-expect_eq "default report dir: files" "rejects.csv summary.json summary.txt" \
+expect_eq "default report dir: files" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
 	"$(ls -A "$T/cwd/reports/$id" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 expect_grep "$T/cwd/reports/$id/summary.json" "\"run_id\": \"$id\"" \
 	"default report dir: run id in summary.json"

@@ -1,8 +1,8 @@
 . "$(dirname "$0")/../lib.sh"
 # t_crossref.sh -- the cross-entity rules of SPEC §3 (MPN_GLOBAL_UNKNOWN ...
 # DAP_ACTIVE): each one on a batch that breaks only it, order independence,
-# references into the master, the cascade from a rejected reseller to its
-# relationships, MPN_CLAIMED_TWICE in the batch and against the master,
+# references into the master, no cascade from a reseller with a violation
+# to its relationships, MPN_CLAIMED_TWICE in the batch and against the master,
 # `audit`, the provider's regions (--region, config, --regions-file), and
 # the batches of samples/rules/ (see samples/README.md).
 #
@@ -176,31 +176,44 @@ verdict "MPN_GLOBAL_UNKNOWN (PGA that is a location)" 0 \
 variant mpn_missing
 setf $RS 3 4 ""
 chka
-verdict "MPN_MISSING" 0 "$(F $RS 3 $R2 mpn_id MPN_MISSING warning "")"
+verdict "MPN_MISSING" 1 "$(F $RS 3 $R2 mpn_id MPN_MISSING violation "")"
+# A pending reseller without a PartnerID: a warning; a terminated one: none
+# (Harbourline Cloud has no customers, so nothing else changes).
+variant mpn_missing_pending
+setf $RS 5 4 ""
+setf $RS 5 7 pending
+chka
+verdict "MPN_MISSING on a pending reseller: a warning" 0 \
+	"$(F $RS 5 $R4 mpn_id MPN_MISSING warning "")"
+variant mpn_missing_terminated
+setf $RS 5 4 ""
+setf $RS 5 7 terminated
+chka
+verdict "MPN_MISSING: none on a terminated reseller" 0
 variant mpn_unknown
 setf $RS 5 4 5027399
 chka
-verdict "MPN_UNKNOWN" 1 "$(F $RS 5 $R4 mpn_id MPN_UNKNOWN error 5027399)"
+verdict "MPN_UNKNOWN" 1 "$(F $RS 5 $R4 mpn_id MPN_UNKNOWN violation 5027399)"
 variant mpn_not_location
 setf $RS 5 4 $PGA_GB
 chka
 verdict "MPN_NOT_LOCATION" 1 \
-	"$(F $RS 5 $R4 mpn_id MPN_NOT_LOCATION error $PGA_GB)"
+	"$(F $RS 5 $R4 mpn_id MPN_NOT_LOCATION violation $PGA_GB)"
 variant mpn_country_mismatch
 setf $RS 5 3 IE
 chka
 verdict "MPN_COUNTRY_MISMATCH" 1 \
-	"$(F $RS 5 $R4 country MPN_COUNTRY_MISMATCH error IE)"
+	"$(F $RS 5 $R4 country MPN_COUNTRY_MISMATCH violation IE)"
 variant mpn_inactive
 setf $M 7 6 inactive
 chka
-verdict "MPN_INACTIVE" 1 "$(F $RS 5 $R4 mpn_id MPN_INACTIVE error $PLA_GB4)"
+verdict "MPN_INACTIVE" 1 "$(F $RS 5 $R4 mpn_id MPN_INACTIVE violation $PLA_GB4)"
 variant mpn_claimed_twice
 setf $RS 5 4 $PLA_GB3
 chka
 verdict "MPN_CLAIMED_TWICE in the batch: both claimants" 1 \
-	"$(F $RS 4 $R3 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)" \
-	"$(F $RS 5 $R4 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)"
+	"$(F $RS 4 $R3 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)" \
+	"$(F $RS 5 $R4 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)"
 # Two resellers on one global PartnerID: not a location, so MPN_NOT_LOCATION
 # only, and no MPN_CLAIMED_TWICE.
 variant global_claimed_twice
@@ -208,25 +221,25 @@ setf $RS 4 4 $PGA_GB
 setf $RS 5 4 $PGA_GB
 chka
 verdict "two resellers on one PGA: MPN_NOT_LOCATION only" 1 \
-	"$(F $RS 4 $R3 mpn_id MPN_NOT_LOCATION error $PGA_GB)" \
-	"$(F $RS 5 $R4 mpn_id MPN_NOT_LOCATION error $PGA_GB)"
+	"$(F $RS 4 $R3 mpn_id MPN_NOT_LOCATION violation $PGA_GB)" \
+	"$(F $RS 5 $R4 mpn_id MPN_NOT_LOCATION violation $PGA_GB)"
 # The reseller and its PartnerID in Belarus (in no CSP region).
 variant country_no_region
 setf $M 7 3 BY
 setf $RS 5 3 BY
 chka
 verdict "COUNTRY_NO_REGION" 1 \
-	"$(F $RS 5 $R4 country COUNTRY_NO_REGION error BY)"
+	"$(F $RS 5 $R4 country COUNTRY_NO_REGION violation BY)"
 chka --region Europe
 verdict "COUNTRY_NO_REGION with --region Europe: no RESELLER_REGION" 1 \
-	"$(F $RS 5 $R4 country COUNTRY_NO_REGION error BY)"
+	"$(F $RS 5 $R4 country COUNTRY_NO_REGION violation BY)"
 # The reseller and its PartnerID in the United States, the provider in
 # Europe.
 variant reseller_region
 setf $M 7 3 US
 setf $RS 5 3 US
 chka --region Europe
-verdict "RESELLER_REGION" 1 "$(F $RS 5 $R4 country RESELLER_REGION error US)"
+verdict "RESELLER_REGION" 1 "$(F $RS 5 $R4 country RESELLER_REGION violation US)"
 chka
 verdict "RESELLER_REGION: skipped without --region" 0
 
@@ -240,48 +253,48 @@ variant reseller_not_active
 setf $RS 3 7 pending
 chka
 verdict "RESELLER_NOT_ACTIVE (pending reseller)" 1 \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE error $R2)"
+	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE violation $R2)"
 variant reseller_terminated
 setf $RS 3 7 terminated
 chka
 verdict "RESELLER_NOT_ACTIVE (terminated reseller)" 1 \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE error $R2)"
+	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE violation $R2)"
 variant reseller_mpn_mismatch
 setf $RL 4 6 $PLA_DE
 chka
 verdict "RESELLER_MPN_MISMATCH" 1 \
-	"$(F $RL 4 "$C3+$R1" reseller_mpn_id RESELLER_MPN_MISMATCH error $PLA_DE)"
+	"$(F $RL 4 "$C3+$R1" reseller_mpn_id RESELLER_MPN_MISMATCH violation $PLA_DE)"
 variant customer_region
 setf $RL 4 4 US
 chka
 verdict "CUSTOMER_REGION" 1 \
-	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION error US)"
+	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION violation US)"
 # A customer in Russia (in no region) is in no reseller's region either.
 variant customer_no_region
 setf $RL 4 4 RU
 chka
 verdict "CUSTOMER_REGION (customer in no region)" 1 \
-	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION error RU)"
+	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION violation RU)"
 variant provider_no_relationship
 setf $RL 4 7 advisor
 chka
 verdict "PROVIDER_NO_RELATIONSHIP" 1 \
-	"$(F $RL 4 "$C3+$R1" relationship_to_partner PROVIDER_NO_RELATIONSHIP error advisor)"
+	"$(F $RL 4 "$C3+$R1" relationship_to_partner PROVIDER_NO_RELATIONSHIP violation advisor)"
 variant provider_none
 setf $RL 4 7 none
 chka
 verdict "PROVIDER_NO_RELATIONSHIP (none)" 1 \
-	"$(F $RL 4 "$C3+$R1" relationship_to_partner PROVIDER_NO_RELATIONSHIP error none)"
+	"$(F $RL 4 "$C3+$R1" relationship_to_partner PROVIDER_NO_RELATIONSHIP violation none)"
 variant mpa_not_signed
 setf $RS 3 8 no
 chka
 verdict "MPA_NOT_SIGNED" 1 \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id MPA_NOT_SIGNED error $R2)"
+	"$(F $RL 3 "$C2+$R2" reseller_tenant_id MPA_NOT_SIGNED violation $R2)"
 variant dap_orphaned
 setf $RL 5 9 yes
 chka
 verdict "DAP_ORPHANED (terminated relationship)" 1 \
-	"$(F $RL 5 "$C4+$R1" dap DAP_ORPHANED error yes)"
+	"$(F $RL 5 "$C4+$R1" dap DAP_ORPHANED violation yes)"
 variant dap_active
 setf $RL 2 9 yes
 chka
@@ -294,8 +307,8 @@ setf $RS 3 7 terminated
 setf $RL 3 9 yes
 chka
 verdict "DAP_ORPHANED (terminated reseller partnership)" 1 \
-	"$(F $RL 3 "$C2+$R2" dap DAP_ORPHANED error yes)" \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE error $R2)" \
+	"$(F $RL 3 "$C2+$R2" dap DAP_ORPHANED violation yes)" \
+	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE violation $R2)" \
 	"$(F $RL 3 "$C2+$R2" dap DAP_ACTIVE warning yes)"
 
 # Values are compared as normalised (countries alpha-2, GUIDs lower case
@@ -356,13 +369,14 @@ EOX
 chk_v "$V/$M" "$V/$RS" "$V/relationships.xml"
 verdict "XML relationships: lines of the start tags" 1 \
 	"relationships.xml|3|relationships|$C1+$R1|dap|DAP_ACTIVE|warning|yes" \
-	"relationships.xml|14|relationships|$C3+$R1|customer_country|CUSTOMER_REGION|error|US"
+	"relationships.xml|14|relationships|$C3+$R1|customer_country|CUSTOMER_REGION|violation|US"
 
 # ---- 2. order independence --------------------------------------------------
 
-# A batch with findings in every phase and a cascade: an unknown PGA, two
-# claimants of one PartnerID (R3, R4) whose customer C5 then names a
-# rejected reseller, a reseller_mpn_id mismatch, an unsigned MPA, DAP.
+# A batch with findings in every phase: an unknown PGA, two claimants of
+# one PartnerID (R3, R4; violations, so both are accepted and C5, a
+# customer of R3, is judged against R3 like any other), a reseller_mpn_id
+# mismatch, an unsigned MPA, DAP.
 variant mixed
 setf $M 3 5 3810049
 setf $RS 5 4 $PLA_GB3
@@ -371,11 +385,10 @@ setf $RL 4 6 $PLA_DE
 setf $RL 2 9 yes
 echo "$C5,Pemberton & Shaw Solicitors LLP,pembertonshaw.co.uk,GB,$R3,$PLA_GB3,reseller,active,no,2025-11-03" >>"$V/$RL"
 MIXED="$(F $M 3 $PLA_NL global_mpn_id MPN_GLOBAL_UNKNOWN warning 3810049)
-$(F $RS 4 $R3 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)
-$(F $RS 5 $R4 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)
-$(F $RL 6 "$C5+$R3" reseller_tenant_id RESELLER_UNKNOWN error $R3)
-$(F $RL 4 "$C3+$R1" reseller_mpn_id RESELLER_MPN_MISMATCH error $PLA_DE)
-$(F $RL 3 "$C2+$R2" reseller_tenant_id MPA_NOT_SIGNED error $R2)
+$(F $RS 4 $R3 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)
+$(F $RS 5 $R4 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)
+$(F $RL 4 "$C3+$R1" reseller_mpn_id RESELLER_MPN_MISMATCH violation $PLA_DE)
+$(F $RL 3 "$C2+$R2" reseller_tenant_id MPA_NOT_SIGNED violation $R2)
 $(F $RL 2 "$C1+$R1" dap DAP_ACTIVE warning yes)"
 chka
 IFS='
@@ -384,11 +397,11 @@ IFS='
 set -- $MIXED
 unset IFS
 verdict "mixed batch" 1 "$@"
-# Cross-entity errors reject their rows: read = accepted + rejected.
+# Violations and warnings reject nothing: read = accepted.
 expect_eq "mixed batch: PartnerIDs read, accepted, rejected" "6 6 0" "$(counts "$V/$M")"
-expect_eq "mixed batch: resellers read, accepted, rejected" "4 2 2" "$(counts "$V/$RS")"
-expect_eq "mixed batch: relationships read, accepted, rejected" "5 2 3" "$(counts "$V/$RL")"
-expect_grep "$V/rep/summary.json" '"MPN_CLAIMED_TWICE": {"severity": "error", "count": 2}' \
+expect_eq "mixed batch: resellers read, accepted, rejected" "4 4 0" "$(counts "$V/$RS")"
+expect_eq "mixed batch: relationships read, accepted, rejected" "5 5 0" "$(counts "$V/$RL")"
+expect_grep "$V/rep/summary.json" '"MPN_CLAIMED_TWICE": {"severity": "violation", "count": 2}' \
 	"mixed batch: summary.json counts MPN_CLAIMED_TWICE"
 findings "$REJ" | sort >"$T/order.lines"
 cut -d'|' -f3- "$T/order.lines" | sort >"$T/order.keys"
@@ -446,13 +459,13 @@ findings "$W/rep/rejects.csv" | grep -v '|COLUMN_UNKNOWN|' | sort >"$T/long.line
 expect_same "$T/order.lines" "$T/long.lines" "header beyond the look-ahead: findings"
 REJ=$W/rep/rejects.csv
 expect_eq "header beyond the look-ahead: relationships read, accepted, rejected" \
-	"5 2 3" "$(counts "$W/$RL")"
+	"5 5 0" "$(counts "$W/$RL")"
 rm -rf "$W/rep"
 run --master "$T/long.db" init
 run --master "$T/long.db" reconcile --apply --max-reject-pct 100 \
 	--report-dir "$W/rep" "$W/$RL" "$W/$M" "$W/$RS"
 expect_exit "$ORDER_EXIT" "header beyond the look-ahead, reconcile: exit code"
-expect_eq "header beyond the look-ahead, reconcile: relationships applied" "2" \
+expect_eq "header beyond the look-ahead, reconcile: relationships applied" "5" \
 	"$(sqlite3 "$T/long.db" 'SELECT count(*) FROM relationships')"
 
 # A key given twice with different values is judged by the duplicate rules
@@ -519,10 +532,10 @@ CSPRECON_MASTER=$T/no-master.db
 verdict "resellers against the master's PartnerIDs (\$CSPRECON_MASTER)" 0
 chk_v "$BASE/$RS"
 verdict "the same resellers without a master: MPN_UNKNOWN" 1 \
-	"$(F $RS 2 $R1 mpn_id MPN_UNKNOWN error $PLA_NL)" \
-	"$(F $RS 3 $R2 mpn_id MPN_UNKNOWN error $PLA_DE)" \
-	"$(F $RS 4 $R3 mpn_id MPN_UNKNOWN error $PLA_GB3)" \
-	"$(F $RS 5 $R4 mpn_id MPN_UNKNOWN error $PLA_GB4)"
+	"$(F $RS 2 $R1 mpn_id MPN_UNKNOWN violation $PLA_NL)" \
+	"$(F $RS 3 $R2 mpn_id MPN_UNKNOWN violation $PLA_DE)" \
+	"$(F $RS 4 $R3 mpn_id MPN_UNKNOWN violation $PLA_GB3)" \
+	"$(F $RS 5 $R4 mpn_id MPN_UNKNOWN violation $PLA_GB4)"
 # ./csprecon.db when neither --master nor $CSPRECON_MASTER is given.
 mkdir -p "$T/cwd"
 run --master "$T/cwd/csprecon.db" init
@@ -547,7 +560,7 @@ variant master_country
 setf $RS 5 3 IE
 chk_v --master "$M3" "$V/$RS"
 verdict "MPN_COUNTRY_MISMATCH against the master's PartnerID" 1 \
-	"$(F $RS 5 $R4 country MPN_COUNTRY_MISMATCH error IE)"
+	"$(F $RS 5 $R4 country MPN_COUNTRY_MISMATCH violation IE)"
 variant snapshot
 # reconcile, dry run: the master is only read.
 run --master "$M3" reconcile --report-dir "$V/rep" "$BASE/$RS"
@@ -558,48 +571,49 @@ verdict "reconcile (dry run) of resellers against the master" 0
 head -6 "$BASE/$M" >"$V/$M"
 run --master "$M3" reconcile --max-retire-pct 100 --report-dir "$V/rep" "$V/$M" "$BASE/$RS"
 verdict "snapshot without the PartnerID: MPN_UNKNOWN" 1 \
-	"$(F $RS 5 $R4 mpn_id MPN_UNKNOWN error $PLA_GB4)"
+	"$(F $RS 5 $R4 mpn_id MPN_UNKNOWN violation $PLA_GB4)"
 run --master "$M3" reconcile --mode delta --report-dir "$V/rep" "$V/$M" "$BASE/$RS"
 verdict "delta without the PartnerID: the master's row counts" 0
 
-# The same for resellers: a snapshot without R2 leaves C2 without its
-# reseller; in delta mode the master's R2 still counts.
+# The same for resellers: a snapshot without R2 retires it tonight, so
+# C2's reseller is not active (RESELLER_NOT_ACTIVE: SPEC §3, "or that is
+# retired"; RESELLER_UNKNOWN is for a tenant in neither batch nor master);
+# in delta mode the master's R2 still counts.
 sed -n '1,2p;4,5p' "$BASE/$RS" >"$V/$RS"
 M3R=$T/m3r.db
 run --master "$M3R" init
 run --master "$M3R" reconcile --apply --report-dir "$T/m3r.apply" "$BASE/$M" "$BASE/$RS"
 expect_exit 0 "m3r: base PartnerIDs and resellers applied"
 run --master "$M3R" reconcile --report-dir "$V/rep" "$V/$RS" "$BASE/$RL"
-verdict "snapshot without the reseller: RESELLER_UNKNOWN" 1 \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_UNKNOWN error $R2)"
+verdict "snapshot without the reseller: RESELLER_NOT_ACTIVE" 1 \
+	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_NOT_ACTIVE violation $R2)"
+expect_grep "$V/rep/rejects.csv" "active relationship with a reseller that is not active: the reseller is retired" \
+	"snapshot without the reseller: the message says retired"
 run --master "$M3R" reconcile --mode delta --report-dir "$V/rep" "$V/$RS" "$BASE/$RL"
 verdict "delta without the reseller: the master's row counts" 0
 
-# ---- 4. the cascade from a rejected reseller --------------------------------
+# ---- 4. no cascade from a reseller with a violation -------------------------
 
-# R1's contact is on Gmail (EMAIL_WEBMAIL rejects it; domains emptied so no
-# EMAIL_DOMAIN_MISMATCH).
+# R1's contact is on Gmail (domains emptied so no EMAIL_DOMAIN_MISMATCH):
+# an EMAIL_WEBMAIL violation, so R1 is accepted and its relationships are
+# judged against it like any other reseller's (SPEC §3).
 variant cascade
 setf $RS 2 6 lindenhoff.nl@gmail.com
 setf $RS 2 10 ""
-WEBMAIL=$(F $RS 2 $R1 contact_email EMAIL_WEBMAIL error lindenhoff.nl@gmail.com)
+WEBMAIL=$(F $RS 2 $R1 contact_email EMAIL_WEBMAIL violation lindenhoff.nl@gmail.com)
 chka
-verdict "cascade without a master: R1's relationships RESELLER_UNKNOWN" 1 \
-	"$WEBMAIL" \
-	"$(F $RL 2 "$C1+$R1" reseller_tenant_id RESELLER_UNKNOWN error $R1)" \
-	"$(F $RL 4 "$C3+$R1" reseller_tenant_id RESELLER_UNKNOWN error $R1)" \
-	"$(F $RL 5 "$C4+$R1" reseller_tenant_id RESELLER_UNKNOWN error $R1)"
-# The master has R1 (signed the MPA): its relationships are judged against
-# that row and pass.
+verdict "Gmail reseller without a master: its relationships judged against it" 1 \
+	"$WEBMAIL"
+expect_eq "Gmail reseller: resellers read, accepted, rejected" "4 4 0" "$(counts "$V/$RS")"
+expect_eq "Gmail reseller: relationships read, accepted, rejected" "4 4 0" "$(counts "$V/$RL")"
 M4=$T/m4.db
 run --master "$M4" init
 run --master "$M4" reconcile --apply --report-dir "$T/m4.apply" "$BASE/$M" "$BASE/$RS"
 expect_exit 0 "m4: base PartnerIDs and resellers applied"
 chka --master "$M4"
-verdict "cascade, the master has R1: only EMAIL_WEBMAIL" 1 "$WEBMAIL"
-# The master's R1 has not signed the MPA: judged against that row, R1's
-# active relationships are MPA_NOT_SIGNED (the batch row says yes, but it
-# was rejected).
+verdict "Gmail reseller, the master has R1: only EMAIL_WEBMAIL" 1 "$WEBMAIL"
+# The master's R1 has not signed the MPA; tonight's R1 (Gmail) says it
+# has: tonight's row is the one the relationships see.
 M4B=$T/m4b.db
 W=$T/m4b
 mkdir -p "$W"
@@ -607,31 +621,41 @@ awk -F, -v OFS=, 'NR == 2 { $8 = "no" } { print }' "$BASE/$RS" >"$W/$RS"
 run --master "$M4B" init
 run --master "$M4B" reconcile --apply --report-dir "$W/apply" "$BASE/$M" "$W/$RS"
 expect_exit 0 "m4b: R1 without the MPA applied"
-MPA_R1="$(F $RL 2 "$C1+$R1" reseller_tenant_id MPA_NOT_SIGNED error $R1)
-$(F $RL 4 "$C3+$R1" reseller_tenant_id MPA_NOT_SIGNED error $R1)"
 chka --master "$M4B"
-verdict "cascade, the master's R1 has not signed the MPA (check)" 1 \
-	"$WEBMAIL" "$(echo "$MPA_R1" | head -1)" "$(echo "$MPA_R1" | tail -1)"
-# reconcile, snapshot: the resellers file replaces the master's resellers,
-# but for R1, whose row was rejected tonight: its master row still counts.
+verdict "Gmail reseller that signed the MPA tonight (check)" 1 "$WEBMAIL"
 run --master "$M4B" reconcile --report-dir "$V/rep" "$V/$M" "$V/$RS" "$V/$RL"
-verdict "cascade, the master's R1 has not signed the MPA (reconcile)" 1 \
-	"$WEBMAIL" "$(echo "$MPA_R1" | head -1)" "$(echo "$MPA_R1" | tail -1)"
+verdict "Gmail reseller that signed the MPA tonight (reconcile)" 1 "$WEBMAIL"
+# The Gmail reseller without the MPA: its active relationships are
+# MPA_NOT_SIGNED, judged against the Gmail row (not RESELLER_UNKNOWN).
+W=$T/gmail-nompa
+mkdir -p "$W"
+awk -F, -v OFS=, 'NR == 2 { $8 = "no" } { print }' "$V/$RS" >"$W/$RS"
+rm -rf "$V/rep"
+run check --report-dir "$V/rep" "$V/$M" "$W/$RS" "$V/$RL"
+REJ=$V/rep/rejects.csv
+verdict "Gmail reseller without the MPA: its relationships MPA_NOT_SIGNED" 1 \
+	"$WEBMAIL" \
+	"$(F $RL 2 "$C1+$R1" reseller_tenant_id MPA_NOT_SIGNED violation $R1)" \
+	"$(F $RL 4 "$C3+$R1" reseller_tenant_id MPA_NOT_SIGNED violation $R1)"
 
-# Applied (--force: 3 of 14 rows rejected is over the 20 % valve): the
-# master keeps its R1 as it was, C1 and C3 are not stored, C2 and C4 are.
-run --master "$M4B" reconcile --apply --force --report-dir "$V/rep" "$V/$M" "$V/$RS" "$V/$RL"
-verdict "cascade applied" 1 \
-	"$WEBMAIL" "$(echo "$MPA_R1" | head -1)" "$(echo "$MPA_R1" | tail -1)"
-expect_eq "cascade applied: the master's R1 unchanged, not retired" \
-	"m.bosman@lindenhoff-it.nl no " \
+# Applied: no row is rejected, so no valve and no --force; the master
+# holds the Gmail reseller as the batch gives it, and every relationship.
+run --master "$M4B" reconcile --apply --report-dir "$V/rep" "$V/$M" "$V/$RS" "$V/$RL"
+verdict "Gmail reseller applied" 1 "$WEBMAIL"
+expect_grep "$V/rep/summary.txt" "applied" "Gmail reseller applied: summary says applied"
+expect_no_grep "$V/rep/summary.txt" "not applied" "Gmail reseller applied: no valve"
+expect_eq "Gmail reseller applied: the master's R1 is tonight's" \
+	"lindenhoff.nl@gmail.com yes " \
 	"$(sqlite3 "$M4B" "SELECT contact_email, mpa_signed, coalesce(retired_run, '') FROM resellers WHERE tenant_id = '$R1'" 2>&1 | tr '|' ' ')"
-expect_eq "cascade applied: the relationships stored" "$C2 $C4" \
+expect_eq "Gmail reseller applied: the relationships stored" "$C1 $C3 $C2 $C4" \
 	"$(sqlite3 "$M4B" "SELECT customer_tenant_id FROM relationships WHERE retired_run IS NULL ORDER BY 1" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+expect_grep "$V/rep/rejects.csv" ",EMAIL_WEBMAIL,violation," \
+	"Gmail reseller applied: rejects.csv carries the violation"
 
 # ---- 5. MPN_CLAIMED_TWICE against the master --------------------------------
 
-# $M4 holds R3 with 5027321; a newcomer R5 claims it: only R5 is rejected.
+# $M4 holds R3 with 5027321; a newcomer R5 claims it: only R5 gets the
+# finding (the master's row is not judged by a batch).
 variant newcomer
 {
 	head -1 "$BASE/$RS"
@@ -639,12 +663,12 @@ variant newcomer
 } >"$V/$RS"
 chk_v --master "$M4" "$V/$RS"
 verdict "MPN_CLAIMED_TWICE against the master (check): the newcomer" 1 \
-	"$(F $RS 2 $R5 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)"
+	"$(F $RS 2 $R5 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)"
 run --master "$M4" reconcile --mode delta --report-dir "$V/rep" "$V/$RS"
 verdict "MPN_CLAIMED_TWICE against the master (reconcile --mode delta)" 1 \
-	"$(F $RS 2 $R5 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)"
+	"$(F $RS 2 $R5 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)"
 # The holder listed again in the same batch: both claimants are in the
-# batch, so both are rejected.
+# batch, so both get it.
 mkdir -p "$V/both"
 {
 	cat "$BASE/$RS"
@@ -652,8 +676,8 @@ mkdir -p "$V/both"
 } >"$V/both/$RS"
 run --master "$M4" reconcile --report-dir "$V/rep" "$V/both/$RS"
 verdict "MPN_CLAIMED_TWICE: holder and newcomer in one batch" 1 \
-	"$(F $RS 4 $R3 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)" \
-	"$(F $RS 6 $R5 mpn_id MPN_CLAIMED_TWICE error $PLA_GB3)"
+	"$(F $RS 4 $R3 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)" \
+	"$(F $RS 6 $R5 mpn_id MPN_CLAIMED_TWICE violation $PLA_GB3)"
 # A newcomer claiming a PartnerID no master reseller holds: accepted.
 sed "s/,$PLA_GB3,/,$PLA_GB4,/" "$V/$RS" >"$V/free.csv"
 M5=$T/m5.db
@@ -661,6 +685,49 @@ run --master "$M5" init
 run --master "$M5" reconcile --apply --report-dir "$T/m5.apply" "$BASE/$M"
 chk_v --master "$M5" "$V/free.csv"
 verdict "a newcomer on a PartnerID nobody holds" 0
+
+# ---- 5b. an MPA wave ----------------------------------------------------------
+
+# 200 resellers (each on its own German PLA), 150 of which have not signed
+# the MPA, and 3 active customers each: 450 MPA_NOT_SIGNED violations among
+# 1,000 rows.  Violations reject nothing, so the reject valve does not trip
+# and every row is applied; the run exits 1 for the violations.
+W=$T/mpawave
+mkdir -p "$W"
+awk 'BEGIN {
+	print "mpn_id,type,country,name,global_mpn_id,status" >"'"$W"'/mpn_ids.csv"
+	print "tenant_id,name,country,mpn_id,contact_name,contact_email,relationship,mpa_signed,admin_access,domains" >"'"$W"'/resellers.csv"
+	print "customer_tenant_id,customer_name,customer_domain,customer_country,reseller_tenant_id,reseller_mpn_id,relationship_to_partner,state,dap,since" >"'"$W"'/relationships.csv"
+	for (i = 1; i <= 200; i++) {
+		t = sprintf("00000000-0000-4000-a000-%012d", i)
+		printf "%d,location,DE,Systemhaus %d GmbH,,active\n", 7100000 + i, i >"'"$W"'/mpn_ids.csv"
+		printf "%s,Systemhaus %d GmbH,DE,%d,Anna Schmidt,anna@systemhaus%d.de,active,%s,no,systemhaus%d.de\n", t, i, 7100000 + i, i, i <= 150 ? "no" : "yes", i >"'"$W"'/resellers.csv"
+		for (j = 1; j <= 3; j++)
+			printf "%s,Kunde %d-%d GmbH,kunde%d-%d.de,DE,%s,,reseller,active,no,2025-01-01\n", sprintf("00000000-0000-4000-b%03d-%012d", j, i), i, j, i, j, t >"'"$W"'/relationships.csv"
+	}
+}'
+MW=$T/mpawave.db
+run --master "$MW" init
+run --master "$MW" reconcile --apply --report-dir "$W/rep" "$W/mpn_ids.csv" "$W/resellers.csv" "$W/relationships.csv"
+expect_exit 1 "MPA wave: applied, exit 1 for the violations"
+expect_no_grep "$ERR" "not applied" "MPA wave: no valve"
+expect_grep "$W/rep/summary.txt" "snapshot mode, applied" "MPA wave: the summary says applied"
+expect_grep "$W/rep/summary.txt" "findings: 0 errors, 450 violations, 0 warnings" \
+	"MPA wave: the totals line"
+expect_eq "MPA wave: every finding is MPA_NOT_SIGNED violation" "450 MPA_NOT_SIGNED,violation" \
+	"$(tail -n +2 "$W/rep/rejects.csv" | cut -d, -f7,8 | sort | uniq -c | sed 's/^ *//')"
+expect_eq "MPA wave: relationships read, accepted, rejected" "600 600 0" \
+	"$(grep -F '"path": "'"$W"'/relationships.csv",' "$W/rep/summary.json" |
+	sed -n 's/.*"rows_read": \([0-9]*\), "rows_accepted": \([0-9]*\), "rows_rejected": \([0-9]*\).*/\1 \2 \3/p')"
+expect_eq "MPA wave: the master holds every row" "200 150 600" \
+	"$(sqlite3 "$MW" "SELECT (SELECT count(*) FROM resellers), (SELECT count(*) FROM resellers WHERE mpa_signed = 'no'), (SELECT count(*) FROM relationships)" 2>&1 | tr '|' ' ')"
+expect_eq "MPA wave: the ledger says applied, exit 1" "1 1" \
+	"$(sqlite3 "$MW" "SELECT applied, exit_code FROM runs ORDER BY id DESC LIMIT 1" 2>&1 | tr '|' ' ')"
+expect_eq "MPA wave: 450 open cases" 450 \
+	"$(sqlite3 "$MW" "SELECT count(*) FROM cases WHERE closed_run IS NULL AND rule = 'MPA_NOT_SIGNED'" 2>&1)"
+# The next night, the same: every violation has its open case, exit 0.
+run --master "$MW" reconcile --apply --report-dir "$W/rep2" "$W/mpn_ids.csv" "$W/resellers.csv" "$W/relationships.csv"
+expect_exit 0 "MPA wave, the next night: known cases only"
 
 # ---- 6. audit -----------------------------------------------------------------
 
@@ -698,17 +765,22 @@ awk -F, -v OFS=, -v t="$VN" 'NR == 1 || $1 == t { if (NR > 1) $7 = "terminated";
 	samples/resellers.csv >"$W/$RS"
 expect_eq "the termination file has one reseller" 2 "$(wc -l <"$W/$RS" | tr -d ' ')"
 run --master "$M6" reconcile --apply --mode delta --report-dir "$W/apply" "$W/$RS"
-expect_exit 0 "terminating Valmora Nederland (delta, applied)"
+# Its four active customers are now with a reseller that is not active
+# (one of them with DAP): five new cases, exit 1.
+expect_exit 1 "terminating Valmora Nederland (delta, applied)"
+expect_eq "terminating Valmora Nederland opens its cases" "DAP_ORPHANED 1
+RESELLER_NOT_ACTIVE 4" \
+	"$(sqlite3 "$M6" "SELECT rule, count(*) FROM cases WHERE closed_run IS NULL AND reseller_tenant_id = '$VN' GROUP BY rule ORDER BY rule" 2>&1 | tr '|' ' ')"
 expect_eq "Valmora Nederland is terminated in the master" terminated \
 	"$(sqlite3 "$M6" "SELECT relationship FROM resellers WHERE tenant_id = '$VN'" 2>/dev/null)"
 REJ=$T/a3/rejects.csv
 run --master "$M6" audit --report-dir "$T/a3"
 verdict "audit after the termination" 1 \
-	"$(A "$HAVEN" dap DAP_ORPHANED error yes)" \
-	"$(A "$HAVEN" reseller_tenant_id RESELLER_NOT_ACTIVE error $VN)" \
-	"$(A "89933837-0c28-4ec1-a947-22af64b93697+$VN" reseller_tenant_id RESELLER_NOT_ACTIVE error $VN)" \
-	"$(A "0e3a655f-2073-4ab2-ac8b-1eb44f1eaccf+$VN" reseller_tenant_id RESELLER_NOT_ACTIVE error $VN)" \
-	"$(A "6c2386e5-cc86-4a64-b3c4-72ca4495f8b4+$VN" reseller_tenant_id RESELLER_NOT_ACTIVE error $VN)" \
+	"$(A "$HAVEN" dap DAP_ORPHANED violation yes)" \
+	"$(A "$HAVEN" reseller_tenant_id RESELLER_NOT_ACTIVE violation $VN)" \
+	"$(A "89933837-0c28-4ec1-a947-22af64b93697+$VN" reseller_tenant_id RESELLER_NOT_ACTIVE violation $VN)" \
+	"$(A "0e3a655f-2073-4ab2-ac8b-1eb44f1eaccf+$VN" reseller_tenant_id RESELLER_NOT_ACTIVE violation $VN)" \
+	"$(A "6c2386e5-cc86-4a64-b3c4-72ca4495f8b4+$VN" reseller_tenant_id RESELLER_NOT_ACTIVE violation $VN)" \
 	"$(A "$HAVEN" dap DAP_ACTIVE warning yes)" \
 	"$(A "$BLUEBELL" dap DAP_ACTIVE warning yes)"
 expect_grep "$T/a3/summary.txt" "DAP_ORPHANED" "audit summary counts DAP_ORPHANED"
@@ -721,14 +793,10 @@ expect_exit 66 "audit without a master"
 V=$BASE
 chka --region "Asia Pacific"
 verdict "--region 'Asia Pacific': every European reseller RESELLER_REGION" 1 \
-	"$(F $RS 2 $R1 country RESELLER_REGION error NL)" \
-	"$(F $RS 3 $R2 country RESELLER_REGION error DE)" \
-	"$(F $RS 4 $R3 country RESELLER_REGION error GB)" \
-	"$(F $RS 5 $R4 country RESELLER_REGION error GB)" \
-	"$(F $RL 2 "$C1+$R1" reseller_tenant_id RESELLER_UNKNOWN error $R1)" \
-	"$(F $RL 3 "$C2+$R2" reseller_tenant_id RESELLER_UNKNOWN error $R2)" \
-	"$(F $RL 4 "$C3+$R1" reseller_tenant_id RESELLER_UNKNOWN error $R1)" \
-	"$(F $RL 5 "$C4+$R1" reseller_tenant_id RESELLER_UNKNOWN error $R1)"
+	"$(F $RS 2 $R1 country RESELLER_REGION violation NL)" \
+	"$(F $RS 3 $R2 country RESELLER_REGION violation DE)" \
+	"$(F $RS 4 $R3 country RESELLER_REGION violation GB)" \
+	"$(F $RS 5 $R4 country RESELLER_REGION violation GB)"
 findings "$REJ" | sort >"$T/apac.lines"
 chka --region "ASIA PACIFIC"
 findings "$REJ" | sort >"$T/apac2.lines"
@@ -759,11 +827,11 @@ if cmp -s data/csp_regions-2023-08-17.csv "$T/regions.csv"; then
 else ok; fi
 chka --regions-file "$T/regions.csv"
 verdict "--regions-file: Belgium in Asia Pacific" 1 \
-	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION error BE)"
+	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION violation BE)"
 V=$T/customer_region # C3 in the US
 chka
 verdict "built-in table: a US customer of a Dutch reseller" 1 \
-	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION error US)"
+	"$(F $RL 4 "$C3+$R1" customer_country CUSTOMER_REGION violation US)"
 chka --regions-file "$T/regions.csv"
 verdict "--regions-file: the US in Europe" 0
 chka --regions-file "$T/no-such-regions.csv"
@@ -802,8 +870,9 @@ for d in "$SR"/*/; do
 	ndirs=$((ndirs + 1))
 	rule=$(echo "$name" | tr '[:lower:]' '[:upper:]')
 	case $rule in
-	MPN_GLOBAL_UNKNOWN | MPN_MISSING | DAP_ACTIVE) sev=warning x=0 ;;
-	*) sev=error x=1 ;;
+	MPN_GLOBAL_UNKNOWN | DAP_ACTIVE) sev=warning x=0 ;;
+	RESELLER_UNKNOWN) sev=error x=1 ;;
+	*) sev=violation x=1 ;;
 	esac
 	if ! grep -q "^$name " "$T/rules.txt"; then
 		not_ok "$d: no expectation for this directory"

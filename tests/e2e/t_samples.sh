@@ -6,11 +6,11 @@
 # tests/expected/<name>/ (run ids, times and the report directory
 # normalised), and summary.json accounts for every row.
 #
-# Only field-level rules and duplicate keys exist today: the expected files
-# hold no cross-entity finding (MPN_MISSING, MPN_UNKNOWN, DAP_ACTIVE ...).
-# When those rules land, regenerate them with CSPRECON_UPDATE_EXPECTED=1
-# and review the diff against samples/README.md (resellers_bad.csv then has
-# 18 rejected rows: line 7 also gets MPN_UNKNOWN).
+# The expected files hold the cross-entity findings too (MPN_MISSING,
+# MPN_UNKNOWN, EMAIL_WEBMAIL ...): violations and warnings reject nothing,
+# so resellers_bad.csv has 14 rejected rows (SPEC §3).  After a change,
+# regenerate them with CSPRECON_UPDATE_EXPECTED=1 and review the diff
+# against samples/README.md.
 
 S=samples
 EXP=$TOP/tests/expected
@@ -50,7 +50,7 @@ expect_good() { # WHAT
 	expect_exit 0 "$1"
 	expect_eq "$1: error findings in rejects.csv" 0 "$(n_errors)"
 	expect_eq "$1: summary.json exit_code" 0 "$(jexit)"
-	expect_grep "$R/summary.txt" "exit 0: no error-level finding" "$1"
+	expect_grep "$R/summary.txt" "exit 0: no row rejected and no new violation" "$1"
 }
 
 # ---- good batches ---------------------------------------------------------
@@ -144,14 +144,23 @@ compare() {
 chk resellers_bad $S/bad/resellers_bad.csv
 expect_exit 1 "resellers_bad"
 compare resellers_bad
-expect_file $S/bad/resellers_bad.csv 21 3 18 csv resellers "resellers_bad"
+expect_file $S/bad/resellers_bad.csv 21 7 14 csv resellers "resellers_bad"
 expect_eq "resellers_bad: duplicates_folded" 1 \
 	"$(jfile $S/bad/resellers_bad.csv duplicates_folded)"
 expect_eq "resellers_bad: summary.json exit_code" 1 "$(jexit)"
-# Findings on stderr: errors only, as FILE:LINE: RULE severity: field: ...
+# Findings on stderr: errors and violations (errors first), as
+# FILE:LINE: RULE severity: field: ...; no warnings without -v.
 expect_grep "$ERR" "csprecon: $S/bad/resellers_bad.csv:6: MPN_INVALID error: mpn_id: " \
 	"resellers_bad: stderr"
+expect_grep "$ERR" "csprecon: $S/bad/resellers_bad.csv:10: EMAIL_WEBMAIL violation: contact_email: " \
+	"resellers_bad: a violation on stderr"
+expect_eq "resellers_bad: errors before violations on stderr" "error violation" \
+	"$(sed -n 's/^csprecon: [^ ]*: [A-Z_]* \([a-z]*\): .*/\1/p' "$ERR" | uniq | tr '\n' ' ' | sed 's/ $//')"
 expect_no_grep "$ERR" "MPN_LENGTH_UNUSUAL" "resellers_bad: no warnings on stderr"
+# MPN_MISSING: a violation on an active reseller, a warning on a pending
+# one; summary.json counts both under the rule.
+expect_grep "$R/summary.json" '"MPN_MISSING": {"severity": "violation", "count": 16, "by_severity": {"violation": 3, "warning": 13}}' \
+	"resellers_bad: summary.json MPN_MISSING by severity"
 
 # relationships_bad.csv with the valid resellers and PartnerIDs.
 chk relationships_bad $S/mpn_ids.csv $S/resellers.csv \
