@@ -128,6 +128,11 @@ CREATE INDEX findings_run ON findings(run);
 -- Version 2.  `csprecon init` brings a version-1 master here by running
 -- what follows this line, in one transaction with its user_version.
 
+-- 1 when --force applied the run (or, in a recorded dry run, would have)
+-- past a safety valve that tripped (SPEC §4); a run a valve refused has
+-- applied = 0 and exit_code 65.
+ALTER TABLE runs ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;
+
 -- One compliance case per violation seen (SPEC §4.1): opened by the run
 -- that first saw it, last_seen_run touched by every applied run that sees
 -- it again, closed by the first applied run that no longer does (fixed, or

@@ -217,8 +217,8 @@ int cmd_history(struct cli *cli)
 int cmd_runs(struct cli *cli)
 {
 	static const char *head[] = { "run", "run_id", "started", "finished",
-				      "mode", "applied", "exit", "files",
-				      "rows_read", "rows_rejected", "command" };
+				      "mode", "applied", "forced", "exit",
+				      "files", "rows_read", "rows_rejected", "command" };
 	struct master m;
 	sqlite3_stmt *s;
 	int code;
@@ -235,7 +235,8 @@ int cmd_runs(struct cli *cli)
 	}
 	s = m_prepare(&m, "SELECT r.id, r.run_id, r.started, r.finished,"
 		      " coalesce(r.mode, ''), CASE r.applied WHEN 1 THEN 'yes'"
-		      " ELSE 'no' END, r.exit_code, count(f.file_no),"
+		      " ELSE 'no' END, CASE r.forced WHEN 1 THEN 'yes' ELSE"
+		      " 'no' END, r.exit_code, count(f.file_no),"
 		      " coalesce(sum(f.rows_read), 0),"
 		      " coalesce(sum(f.rows_rejected), 0), r.command FROM runs r"
 		      " LEFT JOIN run_files f ON f.run = r.id GROUP BY r.id"

@@ -2,12 +2,14 @@
  *
  * reconcile reads the batch into the stage, classifies it against the
  * master and, with --apply, commits every change of the run in one
- * transaction after the safety valves have passed.  Without --apply the
- * master is opened read-only and left byte-identical (with --record the run
- * ledger alone is written).  A run with a refused file classifies nothing
- * and applies nothing (exit 65 or 74).  Writers hold the master's run lock
- * from before reading the batch until after the commit, so that the
- * classification cannot go stale.
+ * transaction after the safety valves have passed.  A dry run is judged by
+ * the valves as its apply would be.  A run a valve refused writes only its
+ * ledger row (--apply or --record), a forced one is marked so.  Without
+ * --apply the master is opened read-only and left byte-identical (with
+ * --record the run ledger alone is written).  A run with a refused file
+ * classifies nothing and applies nothing (exit 65 or 74).  Writers hold
+ * the master's run lock from before reading the batch until after the
+ * commit, so that the classification cannot go stale.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -58,7 +60,7 @@ static char *command_line(const struct cli *cli)
 	return sb.buf; /* owned by the caller */
 }
 
-/* The safety valves of SPEC §4; 1 when one trips (run->not_applied says
+/* The safety valves of SPEC §4; 1 when one trips (run->valve says
  * which). */
 static int valves_trip(struct run *run, const struct cli *cli,
 		       struct master *m)
@@ -72,7 +74,7 @@ static int valves_trip(struct run *run, const struct cli *cli,
 		rejected += run->src[i].rows_rejected;
 	}
 	if (read && rejected * 100 > (uint64_t)cli->max_reject_pct * read) {
-		snprintf(run->not_applied, sizeof(run->not_applied),
+		snprintf(run->valve, sizeof(run->valve),
 			 "%" PRIu64 " of %" PRIu64 " rows rejected, more than "
 			 "--max-reject-pct %ld%%", rejected, read,
 			 cli->max_reject_pct);
@@ -92,7 +94,7 @@ static int valves_trip(struct run *run, const struct cli *cli,
 			live = (uint64_t)sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
 		if (retire * 100 > (uint64_t)cli->max_retire_pct * live) {
-			snprintf(run->not_applied, sizeof(run->not_applied),
+			snprintf(run->valve, sizeof(run->valve),
 				 "the snapshot would retire %" PRIu64 " of %"
 				 PRIu64 " %s, more than --max-retire-pct %ld%%",
 				 retire, live, entity_defs[e].name,
@@ -103,28 +105,35 @@ static int valves_trip(struct run *run, const struct cli *cli,
 	return 0;
 }
 
-/* Classify the batch and, when the run writes, commit it once the safety
- * valves pass (or record why not); 0, or the exit code of a failure. */
+/* Classify the batch, judge it by the safety valves (a dry run as the
+ * apply would be: refused with 65, or forced) and, when the run writes,
+ * commit it: applied with --apply unless a valve refused it, else only its
+ * ledger row (applied = no, its exit code).  0, or the exit code of a
+ * failure. */
 static int classify_and_commit(struct run *run, const struct cli *cli,
 			       struct master *m, int write)
 {
 	char *cmdline;
-	int ret;
+	int ret, apply = cli->apply;
 
 	if (reconcile_classify(run, m, cli->snapshot) < 0)
 		return m->exit_code ? m->exit_code : EXIT_IOERR;
 	phase_done("classify");
-	if (cli->apply && valves_trip(run, cli, m) && !cli->force) {
-		error("not applied: %s (--force applies anyway)",
+	if (valves_trip(run, cli, m) && !cli->force) {
+		snprintf(run->not_applied, sizeof(run->not_applied), "%s",
+			 run->valve);
+		error("%s: %s (--force applies anyway)", cli->apply ?
+		      "not applied" : "--apply would not apply",
 		      run->not_applied);
 		run->exit_code = EXIT_REFUSED;
-		return 0;
+		apply = 0;
+	} else {
+		run->forced = run->valve[0] != '\0';
 	}
 	if (!write)
 		return 0;
-	run->not_applied[0] = '\0';
 	cmdline = command_line(cli);
-	ret = ledger_commit(run, m, cmdline, cli->apply, batch_write_reports);
+	ret = ledger_commit(run, m, cmdline, apply, batch_write_reports);
 	free(cmdline);
 	if (ret)
 		error("nothing applied: the transaction was rolled back");

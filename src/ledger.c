@@ -59,7 +59,7 @@ static int record_run(struct run *run, struct master *m, const char *cmdline,
 	iso(&run->started, t0, sizeof(t0));
 	iso(&run->finished, t1, sizeof(t1));
 	s = m_prepare(m, "INSERT INTO runs(run_id, started, finished, command,"
-		      " mode, applied, exit_code) VALUES (?,?,?,?,?,?,?)");
+		      " mode, applied, exit_code, forced) VALUES (?,?,?,?,?,?,?,?)");
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, run->id, -1, SQLITE_STATIC);
@@ -69,6 +69,7 @@ static int record_run(struct run *run, struct master *m, const char *cmdline,
 	sqlite3_bind_text(s, 5, run->mode, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 6, apply);
 	sqlite3_bind_int(s, 7, run->exit_code);
+	sqlite3_bind_int(s, 8, run->forced);
 	m_step_done(m, s);
 	sqlite3_finalize(s);
 	*run_no = sqlite3_last_insert_rowid(m->db);

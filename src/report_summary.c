@@ -49,7 +49,8 @@ static void state_line(const struct run *run, char *out, size_t n)
 	else if (!run->mode)
 		snprintf(out, n, "check only: nothing applied");
 	else if (run->applied)
-		snprintf(out, n, "%s mode, applied", run->mode);
+		snprintf(out, n, "%s mode, applied%s", run->mode,
+			 run->forced ? " (forced)" : "");
 	else if (run->not_applied[0])
 		snprintf(out, n, "%s mode, not applied: %s", run->mode,
 			 run->not_applied);
@@ -195,6 +196,12 @@ static void write_txt(struct run *run, const char *dir, FILE *fp)
 		exit_meaning(run->exit_code));
 	if (dir)
 		fprintf(fp, "reports: %s\n", dir);
+	/* The safety valve, last, where cron mail is read from its end. */
+	if (run->forced)
+		fprintf(fp, "forced: %s (--force)\n", run->valve);
+	else if (run->valve[0])
+		fprintf(fp, "not applied: %s (--force applies anyway)\n",
+			run->valve);
 }
 
 int report_summary_txt(struct run *run, const char *dir)
@@ -260,8 +267,9 @@ int report_summary_json(struct run *run, const char *dir)
 		report_json_string(rf.fp, run->mode);
 	else
 		fputs("null", rf.fp);
-	fprintf(rf.fp, ",\n  \"applied\": %s,\n  \"not_applied\": ",
-		run->applied ? "true" : "false");
+	fprintf(rf.fp, ",\n  \"applied\": %s,\n  \"forced\": %s,"
+		"\n  \"not_applied\": ", run->applied ? "true" : "false",
+		run->forced ? "true" : "false");
 	if (run->not_applied[0])
 		report_json_string(rf.fp, run->not_applied);
 	else

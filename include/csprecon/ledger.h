@@ -24,7 +24,9 @@ typedef int (*ledger_hook)(struct run *run);
 
 /* Commit the run: ledger, files, rows, history and findings when apply is
  * set; with apply unset only the ledger, files and findings (a recorded
- * dry run).  before_commit (may be NULL) runs last inside the transaction.
+ * dry run, or a run a safety valve refused).  The ledger row takes
+ * run->exit_code and run->forced.  before_commit (may be NULL) runs last
+ * inside the transaction.
  * Sets run->applied and run->ledger_id.  Returns 0, or an exit code
  * (printed; rolled back): before_commit's, else the master's, else 74. */
 int ledger_commit(struct run *run, struct master *m, const char *cmdline,

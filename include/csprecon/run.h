@@ -109,7 +109,10 @@ struct run {
 	 * not be read, or NULL: snapshot mode retires nothing of the entity
 	 * (SPEC §4). */
 	struct source *unkeyed[ENTITY_COUNT];
-	char not_applied[240];     /* why --apply did not apply, or "" */
+	char not_applied[240];     /* why --apply did not apply (or, in a
+				    * dry run, would not), or "" */
+	char valve[240];           /* the safety valve that tripped, or "" */
+	int forced;                /* --force went past that valve */
 	int audit;                 /* an audit of the master */
 	struct report_set reports; /* written, not yet in place */
 	int reported;              /* the reports are written (kept) */

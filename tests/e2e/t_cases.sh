@@ -265,6 +265,8 @@ expect_grep "$OUT" "csprecon master version 2, ready" "init on a version-1 maste
 expect_eq "migrated: version 2, its rows kept, no case yet" "2 10 30 0" \
 	"$(sqlite3 "$V1" "PRAGMA user_version; SELECT count(*) FROM resellers; SELECT count(*) FROM relationships; SELECT count(*) FROM cases" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "migrated: the ledger kept" 1 "$(sqlite3 "$V1" 'SELECT count(*) FROM runs' 2>&1)"
+expect_eq "migrated: its runs gain forced, not set" "1 0" \
+	"$(sqlite3 "$V1" 'SELECT id, forced FROM runs' 2>&1 | tr '|' ' ')"
 run --master "$V1" init
 expect_exit 0 "init on a migrated master is idempotent"
 run --master "$V1" reconcile --apply --report-dir "$T/v1r" $NIGHT
@@ -274,5 +276,10 @@ expect_eq "migrated master: the case" "EMAIL_WEBMAIL $VN 2 2 -" \
 if [ "$(sqlite3 "$V1" 'PRAGMA integrity_check')" = ok ]; then ok; else
 	not_ok "migrated master: integrity_check"
 fi
+run --master "$V1" runs
+expect_exit 0 "migrated master: runs"
+expect_eq "migrated master: runs shows forced" \
+	"run applied forced exit|1 yes no 0|2 yes no 1" \
+	"$(awk '{ print $1, $6, $7, $8 }' "$OUT" | tr '\n' '|' | sed 's/|$//')"
 
 finish

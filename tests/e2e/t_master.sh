@@ -203,19 +203,83 @@ expect_grep "$OUT" "not applied: an input was refused" "refused run summary"
 if [ "$(sha256sum "$M" | cut -d' ' -f1)" = "$before" ]; then ok; else not_ok "a refused run changed the master"; fi
 
 # --- safety valves
+# last_run: applied, exit code and forced of the ledger's last run.
+last_run() { sqlite3 "$M" "SELECT applied, exit_code, forced FROM runs ORDER BY id DESC LIMIT 1" 2>&1 | tr '|' ' '; }
+RETIRE="the snapshot would retire 8 of 10 resellers, more than --max-retire-pct 10%"
+REJECT="14 of 21 rows rejected, more than --max-reject-pct 20%"
 head -3 samples/night2/resellers.csv > "$T/few.csv"
-run --master "$M" reconcile --apply "$T/few.csv"
+before=$(sha256sum "$M" | cut -d' ' -f1)
+runs_before=$(sqlite3 "$M" "SELECT count(*) FROM runs")
+# A dry run trips the valve the apply would, with the same exit code.
+run --master "$M" reconcile --report-dir "$T/dv1" "$T/few.csv"
+expect_exit 65 "dry run over the retire valve"
+expect_grep "$ERR" "csprecon: --apply would not apply: $RETIRE (--force applies anyway)" "dry run retire valve message"
+expect_grep "$T/dv1/summary.json" "\"not_applied\": \"$RETIRE\"" "dry run retire valve: not_applied"
+expect_grep "$T/dv1/summary.json" '"forced": false' "dry run retire valve: not forced"
+expect_grep "$T/dv1/summary.json" '"exit_code": 65' "dry run retire valve: summary exit code"
+expect_eq "dry run retire valve: the summary's last line" \
+	"not applied: $RETIRE (--force applies anyway)" "$(tail -n 1 "$T/dv1/summary.txt")"
+expect_eq "dry run retire valve: printed last" \
+	"not applied: $RETIRE (--force applies anyway)" "$(tail -n 1 "$OUT")"
+run --master "$M" reconcile --force --report-dir "$T/dv2" "$T/few.csv"
+expect_exit 0 "dry run over the retire valve with --force"
+expect_grep "$T/dv2/summary.json" '"not_applied": null' "forced dry run: not refused"
+expect_grep "$T/dv2/summary.json" '"forced": true' "forced dry run: forced"
+expect_eq "forced dry run: the summary's last line" \
+	"forced: $RETIRE (--force)" "$(tail -n 1 "$T/dv2/summary.txt")"
+run --master "$M" reconcile --report-dir "$T/dv3" samples/bad/resellers_bad.csv
+expect_exit 65 "dry run over the reject valve"
+expect_grep "$ERR" "csprecon: --apply would not apply: $REJECT (--force applies anyway)" "dry run reject valve message"
+expect_grep "$T/dv3/summary.json" "\"not_applied\": \"$REJECT\"" "dry run reject valve: not_applied"
+expect_eq "dry run reject valve: the summary's last line" \
+	"not applied: $REJECT (--force applies anyway)" "$(tail -n 1 "$T/dv3/summary.txt")"
+run --master "$M" reconcile --force --report-dir "$T/dv4" samples/bad/resellers_bad.csv
+expect_exit 1 "dry run over the reject valve with --force"
+expect_grep "$T/dv4/summary.json" '"forced": true' "forced dry run over the reject valve: forced"
+expect_grep "$T/dv4/summary.json" '"not_applied": null' "forced dry run over the reject valve: not refused"
+expect_eq "forced dry run over the reject valve: the summary's last line" \
+	"forced: $REJECT (--force)" "$(tail -n 1 "$T/dv4/summary.txt")"
+run --master "$M" reconcile --report-dir "$T/dv5" --max-reject-pct 70 samples/bad/resellers_bad.csv
+expect_exit 1 "dry run under a raised reject valve"
+expect_grep "$T/dv5/summary.json" '"forced": false' "dry run under the valve: not forced"
+if [ "$(sha256sum "$M" | cut -d' ' -f1)" = "$before" ]; then ok; else not_ok "a dry run over a valve changed the master"; fi
+# A recorded dry run is in the ledger with the valve's exit code.
+run --master "$M" reconcile --record "$T/few.csv"
+expect_exit 65 "recorded dry run over the retire valve"
+expect_eq "recorded dry run over the retire valve: the ledger" "0 65 0" "$(last_run)"
+run --master "$M" reconcile --record --force "$T/few.csv"
+expect_exit 0 "recorded forced dry run"
+expect_eq "recorded forced dry run: the ledger" "0 0 1" "$(last_run)"
+runs_before=$((runs_before + 2))
+run --master "$M" reconcile --apply --report-dir "$T/v1" "$T/few.csv"
 expect_exit 65 "retire valve"
-expect_grep "$ERR" "not applied: the snapshot would retire 8 of 10 resellers, more than --max-retire-pct 10% (--force applies anyway)" "retire valve message"
+expect_grep "$ERR" "not applied: $RETIRE (--force applies anyway)" "retire valve message"
+expect_eq "retire valve: the summary's last line" \
+	"not applied: $RETIRE (--force applies anyway)" "$(tail -n 1 "$T/v1/summary.txt")"
+expect_eq "a valve-refused run is in the ledger: applied no, exit 65" "0 65 0" "$(last_run)"
+expect_eq "a valve-refused run is one more run" $((runs_before + 1)) "$(sqlite3 "$M" "SELECT count(*) FROM runs")"
+expect_eq "a valve-refused run applies nothing" 0 \
+	"$(sqlite3 "$M" "SELECT count(*) FROM resellers WHERE retired_run = (SELECT max(id) FROM runs)")"
+run --master "$M" runs
+expect_grep "$OUT" " snapshot  no       no      65 " "runs shows the valve-refused run"
 run --master "$M" reconcile --apply --mode delta "$T/few.csv"
 expect_exit 0 "delta mode never retires"
 run --master "$M" reconcile --apply samples/bad/resellers_bad.csv
 expect_exit 65 "reject valve"
-expect_grep "$ERR" "not applied: 14 of 21 rows rejected, more than --max-reject-pct 20% (--force applies anyway)" "reject valve message"
-run --master "$M" reconcile --apply --force "$T/few.csv"
+expect_grep "$ERR" "not applied: $REJECT (--force applies anyway)" "reject valve message"
+expect_eq "a reject-valve-refused run is in the ledger: applied no, exit 65" "0 65 0" "$(last_run)"
+run --master "$M" reconcile --apply --force --report-dir "$T/v2" "$T/few.csv"
 # Exit 1: the 8 retired resellers' active customers are new
 # RESELLER_NOT_ACTIVE cases.
 expect_exit 1 "--force overrides the retire valve"
+expect_eq "a forced run is in the ledger as forced" "1 1 1" "$(last_run)"
+expect_grep "$T/v2/summary.json" '"forced": true' "forced run: summary.json"
+expect_grep "$T/v2/summary.txt" "snapshot mode, applied (forced)" "forced run: summary.txt"
+expect_eq "forced run: the summary's last line" "forced: $RETIRE (--force)" "$(tail -n 1 "$T/v2/summary.txt")"
+run --master "$M" runs
+expect_grep "$OUT" " snapshot  yes      yes     1 " "runs shows the forced run"
+run --master "$M" runs --json
+expect_grep "$OUT" '"forced": "yes"' "runs --json shows the forced run"
 if [ "$(sqlite3 "$M" "SELECT count(*) FROM resellers WHERE retired_run = (SELECT max(id) FROM runs)")" -eq 8 ]; then ok; else not_ok "forced snapshot did not retire 8"; fi
 run --master "$M" reconcile --apply --report-dir "$T/back" samples/night2/resellers.csv
 expect_exit 0 "reactivation"
@@ -239,6 +303,6 @@ wait $p2; c2=$?
 # exits 0 (it closes that case, or finds it not yet open).
 if [ $c1 -eq 1 ] && [ $c2 -eq 0 ]; then ok; else not_ok "concurrent writers exited $c1 and $c2"; fi
 if [ "$(sqlite3 "$M" 'PRAGMA integrity_check')" = ok ]; then ok; else not_ok "integrity_check after concurrent writers"; fi
-if [ "$(sqlite3 "$M" "SELECT count(*) FROM runs WHERE applied = 1")" -eq "$(sqlite3 "$M" "SELECT count(DISTINCT run) FROM run_files")" ]; then ok; else not_ok "ledger and files disagree"; fi
+if [ "$(sqlite3 "$M" "SELECT count(*) FROM runs")" -eq "$(sqlite3 "$M" "SELECT count(DISTINCT run) FROM run_files")" ]; then ok; else not_ok "ledger and files disagree"; fi
 
 finish
