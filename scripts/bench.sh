@@ -11,8 +11,10 @@
 # on the same files, show how much of a figure is libcsv's and SQLite's own
 # work for the same result: the libcsv parse alone (bench/csvfloor.c), an unvalidated load into the
 # master's keyed layout (bench/keyfloor.c), and the night's changes applied
-# by SQL alone.  The machine is shared and noisy: read the ratios, not the
-# seconds.
+# by SQL alone.  `audit` of the initial load's master, and the share of the
+# nightly run spent tracking compliance cases (cases_track(), timed under
+# gdb), each with its target.  The machine is shared and noisy: read the
+# ratios, not the seconds.
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,11 +60,50 @@ measure initial "rm -f $W/m.db*; $bin -q --master $W/m.db init" \
 	"$bin" -q --master "$W/m.db" reconcile --apply --report-dir "$W/r" \
 	"$W/b/mpn_ids.csv" "$W/b/resellers.csv" "$rel"
 cp "$W/m.db" "$W/night1.db"
+measure audit ":" "$bin" -q --master "$W/night1.db" audit --report-dir "$W/r"
 measure keyload "rm -f $W/k.db*; $bin -q --master $W/k.db init" \
 	"$W/keyfloor" sorted "$W/k.db" "$rel"
 measure nightly "cp $W/night1.db $W/m.db; rm -f $W/m.db-wal $W/m.db-shm" \
 	"$bin" -q --master "$W/m.db" reconcile --apply --report-dir "$W/r" \
 	"$W/b/night2/mpn_ids.csv" "$W/b/night2/resellers.csv" "$W/b/night2/relationships.csv"
+
+# Case tracking's share of the nightly run: the same nightly run under gdb,
+# with the wall time from entering cases_track() (judge the whole master
+# by the violation rules, open, touch and close cases) to its return.
+# gdb stops the program only at those two points; the ratio is to the
+# nightly run's median measured above without gdb.
+cat > "$W/cases.gdb" <<EOF
+set pagination off
+set print thread-events off
+set print inferior-events off
+break cases_track
+run
+shell date +%s.%N >> $W/stamps
+finish
+shell date +%s.%N >> $W/stamps
+continue
+EOF
+: > "$W/times"
+i=0
+while [ "$i" -lt "$runs" ]; do
+	cp "$W/night1.db" "$W/m.db"
+	rm -f "$W/m.db-wal" "$W/m.db-shm" "$W/stamps"
+	gdb -q -batch -nx -x "$W/cases.gdb" --args "$bin" -q --master "$W/m.db" \
+		reconcile --apply --report-dir "$W/r" "$W/b/night2/mpn_ids.csv" \
+		"$W/b/night2/resellers.csv" "$W/b/night2/relationships.csv" \
+		>"$W/err" 2>&1
+	grep -Eq 'exited (normally|with code 01)' "$W/err" &&
+		[ "$(wc -l < "$W/stamps")" -eq 2 ] || {
+		echo "case tracking under gdb failed: $(tail -3 "$W/err")" >&2
+		exit 1
+	}
+	awk 'NR == 1 { a = $1 } NR == 2 { printf "%.3f 0\n", $1 - a }' \
+		"$W/stamps" >> "$W/times"
+	i=$((i + 1))
+done
+read -r T_cases K_cases <<EOF
+$(sort -n "$W/times" | sed -n "$(( (runs + 1) / 2 ))p")
+EOF
 
 # The nightly apply floor: the relationship changes the nightly run made
 # (its rows as updated, the keys it retired, the rows it created), taken
@@ -109,7 +150,12 @@ row "check, CSV.gz" "$T_checkgz" "$K_checkgz"
 row "check, XML (batch.xsd checks)" "$T_xml" "$K_xml"
 row "reconcile --apply, initial load" "$T_initial" "$K_initial"
 row "  floor: libcsv → keyed table, SQLite sorter" "$T_keyload" "$K_keyload"
+row "audit of the initial load's master" "$T_audit" "$K_audit"
 row "reconcile --apply, nightly (5%/1%/1%)" "$T_nightly" "$K_nightly"
+row "  of it: case tracking (gdb, cases_track)" "$T_cases" "$K_nightly"
 row "  floor: the night's changes, SQL only" "$T_nightapply" "$K_nightapply"
 echo
+awk -v a="$T_audit" -v i="$T_import" -v c="$T_cases" -v n="$T_nightly" 'BEGIN {
+	printf "audit: %.2f × import (target ≤ 1.0: %s); case tracking: %.1f %% of the nightly run (target ≤ 15 %%: %s)\n",
+		a / i, a / i <= 1 ? "met" : "not met", 100 * c / n, c / n <= 0.15 ? "met" : "not met" }'
 echo "relationships.csv: $mb MB; machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
