@@ -275,8 +275,10 @@ int ledger_commit(struct run *run, struct master *m, const char *cmdline,
 	/* The master as it now stands is judged, its cases tracked, and the
 	 * exit code counts the violations no open case knew. */
 	if (apply && !m->failed && run->xopt) {
+		phase_done("apply");
 		if (cases_track(run, m) < 0 && !m->failed)
 			code = EXIT_INTERNAL;
+		phase_done("cases");
 		run->exit_code = run_exit_code(run);
 		exec_run_code(m, run_no, run->exit_code);
 	}

@@ -19,7 +19,7 @@ if BENCH_ROWS=2000 BENCH_RUNS=1 TMPDIR=$T sh "$top/scripts/bench.sh" "$bin" \
 for what in "sqlite3 .import" "libcsv parse only" "check, CSV " "check, CSV.gz" \
 	"check, XML" "initial load" "floor: libcsv → keyed table" \
 	"nightly (5%/1%/1%)" "floor: the night's changes" \
-	"audit of the initial load's master" "case tracking (gdb, cases_track)"; do
+	"audit of the initial load's master" "case tracking (cases_track, -v)"; do
 	# a row with this label and a wall time in its second column
 	if awk -F'|' -v w="$what" 'index($2, w) && $3 + 0 >= 0 && $3 ~ /[0-9]/ { f = 1 }
 		END { exit !f }' "$T/out"; then ok; else bad "no row for '$what'"; fi
