@@ -380,8 +380,10 @@ int batch_write_reports(struct run *run)
 		ret |= report_cases_csv(run, dir);
 		ret |= report_by_reseller_csv(run, dir);
 	}
-	if (run->opt.formats & FORMAT_JSON)
+	if (run->opt.formats & FORMAT_JSON) {
+		ret |= report_findings_jsonl(run, dir);
 		ret |= report_summary_json(run, dir);
+	}
 	ret |= report_summary_txt(run, dir);
 	if (ret) {
 		code = run->reports.code ? run->reports.code : EXIT_CANTCREATE;

@@ -24,6 +24,7 @@ struct table {
 	const char **head;
 	size_t ncols;
 	char **cells;     /* nrows * ncols, owned */
+	unsigned char *types; /* nrows * ncols: each cell's SQLite type */
 	size_t nrows, alloc;
 };
 
@@ -35,10 +36,14 @@ static void table_add(struct table *t, sqlite3_stmt *s)
 		t->alloc = t->alloc ? 2 * t->alloc : 16;
 		t->cells = xrealloc(t->cells, t->alloc * t->ncols *
 				    sizeof(*t->cells));
+		t->types = xrealloc(t->types, t->alloc * t->ncols);
 	}
 	for (i = 0; i < t->ncols; i++) {
+		/* The type first: sqlite3_column_text() converts the value. */
+		int type = sqlite3_column_type(s, (int)i);
 		const char *v = (const char *)sqlite3_column_text(s, (int)i);
 
+		t->types[t->nrows * t->ncols + i] = (unsigned char)type;
 		t->cells[t->nrows * t->ncols + i] = xstrdup(v ? v : "");
 	}
 	t->nrows++;
@@ -55,6 +60,24 @@ static int stdout_failed(void)
 	return 1;
 }
 
+/* A cell as a JSON member: a number as a number, NULL as null (the text
+ * form prints both as text), text as a string. */
+static void json_cell(const struct table *t, size_t cell, size_t col)
+{
+	printf("%s\"%s\": ", col ? ", " : "", t->head[col]);
+	switch (t->types[cell]) {
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		fputs(t->cells[cell], stdout);
+		break;
+	case SQLITE_NULL:
+		fputs("null", stdout);
+		break;
+	default:
+		report_json_string(stdout, t->cells[cell]);
+	}
+}
+
 static void table_print(const struct table *t, int json)
 {
 	size_t w[16] = { 0 }, i, r;
@@ -63,11 +86,8 @@ static void table_print(const struct table *t, int json)
 		fputs("[", stdout);
 		for (r = 0; r < t->nrows && !stdout_failed(); r++) {
 			fputs(r ? ",\n {" : "\n {", stdout);
-			for (i = 0; i < t->ncols; i++) {
-				printf("%s\"%s\": ", i ? ", " : "", t->head[i]);
-				report_json_string(stdout,
-						   t->cells[r * t->ncols + i]);
-			}
+			for (i = 0; i < t->ncols; i++)
+				json_cell(t, r * t->ncols + i, i);
 			fputs("}", stdout);
 		}
 		fputs(t->nrows ? "\n]\n" : "]\n", stdout);
@@ -100,13 +120,14 @@ static void table_release(struct table *t)
 	for (i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->types);
 }
 
 /* Run a query into a table and print it; returns an exit code. */
 static int query_print(struct master *m, sqlite3_stmt *s, const char **head,
 		       size_t ncols, int json)
 {
-	struct table t = { head, ncols, NULL, 0, 0 };
+	struct table t = { head, ncols, NULL, NULL, 0, 0 };
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -234,7 +255,7 @@ int cmd_runs(struct cli *cli)
 		return code;
 	}
 	s = m_prepare(&m, "SELECT r.id, r.run_id, r.started, r.finished,"
-		      " coalesce(r.mode, ''), CASE r.applied WHEN 1 THEN 'yes'"
+		      " r.mode, CASE r.applied WHEN 1 THEN 'yes'"
 		      " ELSE 'no' END, CASE r.forced WHEN 1 THEN 'yes' ELSE"
 		      " 'no' END, r.exit_code, count(f.file_no),"
 		      " coalesce(sum(f.rows_read), 0),"

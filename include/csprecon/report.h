@@ -59,6 +59,9 @@ void report_json_string(FILE *fp, const char *s);
 
 /* rejects.csv: every finding in file and line order. */
 int report_rejects_csv(struct run *run, const char *dir);
+/* findings.jsonl: the findings of rejects.csv, one JSON object a line,
+ * line a number or null (report_jsonl.c). */
+int report_findings_jsonl(struct run *run, const char *dir);
 /* changes.csv: the staged change list of a reconciled run. */
 int report_changes_csv(struct run *run, const char *dir);
 /* cases.csv: every violation of the run with its case (nothing without a

@@ -248,7 +248,7 @@ run check --report-dir "$T/regular" "$F"
 expect_exit 73 "report dir is a regular file"
 run check --report-dir "$T/deep/er/reports" "$F"
 expect_exit 0 "report dir created with its parents"
-expect_eq "report dir created with its parents" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
+expect_eq "report dir created with its parents" "by-reseller.csv cases.csv findings.jsonl rejects.csv summary.json summary.txt" \
 	"$(ls "$T/deep/er/reports" | tr '\n' ' ' | sed 's/ $//')"
 
 # An empty report directory name: refused (73, or 64 as a usage error),
@@ -339,20 +339,33 @@ expect_eq "rejects.csv replaced by rename" "old rejects" "$(cat "$T/old-rejects"
 expect_eq "summary.txt replaced by rename" "old summary" "$(cat "$T/old-summary")"
 expect_grep "$R/rejects.csv" "COUNTRY_INVALID" "rejects.csv has the new content"
 # No temporary file left behind.
-expect_eq "no temporary files left" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
+expect_eq "no temporary files left" "by-reseller.csv cases.csv findings.jsonl rejects.csv summary.json summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
+# findings.jsonl: the findings of rejects.csv, one JSON object a line, typed.
+expect_eq "findings.jsonl: a line per line of rejects.csv" "$(($(wc -l <"$R/rejects.csv") - 1))" \
+	"$(wc -l <"$R/findings.jsonl" | tr -d ' ')"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$R/findings.jsonl"; then
+		ok; else not_ok "findings.jsonl: a line is not JSON"; fi
+else
+	expect_eq "findings.jsonl: every line an object" "" \
+		"$(grep -v '^{"run_id": ".*"}$' "$R/findings.jsonl")"
+fi
+if grep -q '^{"run_id": "[^"]*", "file": "[^"]*ten\.csv", "line": [0-9][0-9]*, "entity": "mpn_ids", "key": "[^"]*", "field": "[^"]*", "rule": "COUNTRY_INVALID", "severity": "error", "message": "[^"]*", "value": "[^"]*"}$' "$R/findings.jsonl"; then ok; else
+	not_ok "findings.jsonl: line is a number: $(head -c 600 "$R/findings.jsonl")"
+fi
 R=$T/atomic2
 run check --report-dir "$R" --format csv "$T/ten.csv"
 expect_eq "--format csv: the CSV reports and summary.txt" "by-reseller.csv cases.csv rejects.csv summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 R=$T/atomic3
 run check --report-dir "$R" --format json "$T/ten.csv"
-expect_eq "--format json: summary.json and summary.txt" "summary.json summary.txt" \
+expect_eq "--format json: findings.jsonl, summary.json and summary.txt" "findings.jsonl summary.json summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 
 R=$T/formats
 run check --report-dir "$R" --format json --format csv "$T/ten.csv"
-expect_eq "--format repeated" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
+expect_eq "--format repeated" "by-reseller.csv cases.csv findings.jsonl rejects.csv summary.json summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- default report directory ------------------------------------------------------------------
@@ -369,7 +382,7 @@ if printf '%s\n' "$id" | grep -Eqx '[0-9]{8}T[0-9]{6}Z-[0-9]+'; then ok; else
 fi
 expect_eq "default report dir: reports/<run-id>" "reports/$id" \
 	"$(cd "$T/cwd" && ls -d reports/*)"
-expect_eq "default report dir: files" "by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
+expect_eq "default report dir: files" "by-reseller.csv cases.csv findings.jsonl rejects.csv summary.json summary.txt" \
 	"$(ls -A "$T/cwd/reports/$id" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 expect_grep "$T/cwd/reports/$id/summary.json" "\"run_id\": \"$id\"" \
 	"default report dir: run id in summary.json"

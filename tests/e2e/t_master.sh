@@ -170,6 +170,11 @@ expect_same "$EXP/history.reseller.txt" "$T/h.txt" "history text"
 run --master "$M" history --json 482c590e-0d97-42bf-adc8-3011ac8efe12
 expect_exit 0 "history --json"
 expect_grep "$OUT" '"change": "retired"' "history shows the retirement"
+if grep -q '{"run": [0-9][0-9]*, "time": "[^"]*", "entity": "resellers", ' "$OUT"; then ok; else
+	not_ok "history --json: the run as a number: $(head -c 600 "$OUT")"
+fi
+expect_grep "$OUT" '"change": "new", "field": null, "old": null, "new": null, ' \
+	"history --json: NULL as null"
 run --master "$M" history not-a-key
 expect_exit 64 "history of a bad key"
 expect_grep "$ERR" "history: not a tenant id, customer+reseller pair or PartnerID 'not-a-key'" "bad key message"
@@ -178,6 +183,9 @@ expect_exit 0 "runs"
 if [ "$(grep -c ' snapshot ' "$OUT")" -eq 3 ]; then ok; else not_ok "runs lists $(grep -c ' snapshot ' "$OUT") runs, expected 3"; fi
 run --master "$M" runs --json
 expect_grep "$OUT" '"applied": "yes"' "runs --json"
+if grep -q '"run": 1, "run_id": "[^"]*", "started": "[^"]*", "finished": "[^"]*", "mode": "snapshot", "applied": "yes", "forced": "no", "exit": [0-9], "files": [0-9][0-9]*, "rows_read": [0-9][0-9]*, "rows_rejected": [0-9][0-9]*, "command": ' "$OUT"; then ok; else
+	not_ok "runs --json: numbers as numbers: $(head -c 600 "$OUT")"
+fi
 
 # --- export round trips: zero changes, every entity, both formats
 for e in resellers mpn_ids relationships; do

@@ -313,7 +313,7 @@ echo partial >"$T/.resellers.csv.tmp.$dead.Zz9zZz"
 run --master "$M" check --report-dir "$R" $N2
 expect_exit 0 "reports beside a killed run's temporary files"
 expect_eq "a killed run's temporary files removed, a running one's and other names' kept" \
-	".notes.txt.tmp.$dead.Ab3xYz .summary.txt.tmp.$$.Qw8eRt by-reseller.csv cases.csv rejects.csv summary.json summary.txt" \
+	".notes.txt.tmp.$dead.Ab3xYz .summary.txt.tmp.$$.Qw8eRt by-reseller.csv cases.csv findings.jsonl rejects.csv summary.json summary.txt" \
 	"$(ls -A "$R" | tr '\n' ' ' | sed 's/ $//')"
 run --master "$M" export --entity resellers -o "$T/resellers.csv"
 expect_exit 0 "export beside a killed run's temporary file"
