@@ -8,20 +8,11 @@
  * are in their display form, as in rejects.csv, but not neutralised: no
  * spreadsheet reads this file.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 
-#include "csprecon/exit.h"
 #include "csprecon/findings.h"
 #include "csprecon/report.h"
-#include "csprecon/util.h"
 #include "csprecon/banned.h"
-
-struct jsonl_ctx {
-	struct run *run;
-	FILE *fp;
-};
 
 static void field(FILE *fp, const char *name, const char *s)
 {
@@ -29,16 +20,12 @@ static void field(FILE *fp, const char *name, const char *s)
 	report_json_string(fp, s);
 }
 
-static int write_one(const struct finding *fd, void *vctx)
+static int jsonl_line(FILE *fp, const struct run *run,
+		      const struct finding *fd)
 {
-	struct jsonl_ctx *c = vctx;
-	FILE *fp = c->fp;
-	int file_no = fd->file_no;
-
 	fputs("{\"run_id\": ", fp);
-	report_json_string(fp, c->run->id);
-	field(fp, "file", file_no < 0 || (size_t)file_no >= c->run->nsrc ?
-	      "" : c->run->src[file_no].shown);
+	report_json_string(fp, run->id);
+	field(fp, "file", report_file_name(run, fd->file_no));
 	if (fd->line)
 		fprintf(fp, ", \"line\": %" PRIu64, fd->line);
 	else
@@ -57,20 +44,5 @@ static int write_one(const struct finding *fd, void *vctx)
 
 int report_findings_jsonl(struct run *run, const char *dir)
 {
-	struct report_file rf;
-	struct jsonl_ctx c;
-
-	if (report_open(&rf, dir, "findings.jsonl") < 0)
-		return -1;
-	c.run = run;
-	c.fp = rf.fp;
-	if (findings_each(run->findings, write_one, &c) != 0) {
-		error("cannot write report '%s': %s", rf.path,
-		      ferror(rf.fp) ? strerror(errno) :
-		      "the findings cannot be read");
-		run->reports.code = EXIT_IOERR;
-		report_abort(&rf);
-		return -1;
-	}
-	return report_keep(&rf, &run->reports);
+	return report_findings(run, dir, "findings.jsonl", NULL, jsonl_line);
 }

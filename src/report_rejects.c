@@ -14,48 +14,40 @@
 #include "csprecon/util.h"
 #include "csprecon/banned.h"
 
-struct rejects_ctx {
-	struct run *run;
-	FILE *fp;
-};
-
-static const char *file_of(const struct run *run, int file_no)
+const char *report_file_name(const struct run *run, int file_no)
 {
 	if (file_no < 0 || (size_t)file_no >= run->nsrc)
 		return "";
 	return run->src[file_no].shown;
 }
 
-static int write_one(const struct finding *fd, void *vctx)
-{
-	struct rejects_ctx *c = vctx;
-	char line[24] = "";
-	const char *cells[] = {
-		c->run->id, file_of(c->run, fd->file_no), line,
-		fd->entity == ENTITY_NONE ? "" : entity_defs[fd->entity].name,
-		fd->key, fd->field, rule_defs[fd->rule].code,
-		severity_name(fd->severity), fd->message,
-		fd->value,
-	};
+struct findings_ctx {
+	const struct run *run;
+	FILE *fp;
+	report_finding_line line;
+};
 
-	if (fd->line)
-		snprintf(line, sizeof(line), "%" PRIu64, fd->line);
-	report_csv_line(c->fp, cells, sizeof(cells) / sizeof(cells[0]));
-	return ferror(c->fp) ? -1 : 0;
+static int findings_line(const struct finding *fd, void *vctx)
+{
+	struct findings_ctx *c = vctx;
+
+	return c->line(c->fp, c->run, fd);
 }
 
-int report_rejects_csv(struct run *run, const char *dir)
+int report_findings(struct run *run, const char *dir, const char *name,
+		    const char *head, report_finding_line line)
 {
 	struct report_file rf;
-	struct rejects_ctx c;
+	struct findings_ctx c;
 
-	if (report_open(&rf, dir, "rejects.csv") < 0)
+	if (report_open(&rf, dir, name) < 0)
 		return -1;
-	fputs("run_id,file,line,entity,key,field,rule,severity,message,value\n",
-	      rf.fp);
+	if (head)
+		fputs(head, rf.fp);
 	c.run = run;
 	c.fp = rf.fp;
-	if (findings_each(run->findings, write_one, &c) != 0) {
+	c.line = line;
+	if (findings_each(run->findings, findings_line, &c) != 0) {
 		error("cannot write report '%s': %s", rf.path,
 		      ferror(rf.fp) ? strerror(errno) :
 		      "the findings cannot be read");
@@ -64,6 +56,31 @@ int report_rejects_csv(struct run *run, const char *dir)
 		return -1;
 	}
 	return report_keep(&rf, &run->reports);
+}
+
+static int rejects_line(FILE *fp, const struct run *run,
+			const struct finding *fd)
+{
+	char line[24] = "";
+	const char *cells[] = {
+		run->id, report_file_name(run, fd->file_no), line,
+		fd->entity == ENTITY_NONE ? "" : entity_defs[fd->entity].name,
+		fd->key, fd->field, rule_defs[fd->rule].code,
+		severity_name(fd->severity), fd->message,
+		fd->value,
+	};
+
+	if (fd->line)
+		snprintf(line, sizeof(line), "%" PRIu64, fd->line);
+	report_csv_line(fp, cells, sizeof(cells) / sizeof(cells[0]));
+	return ferror(fp) ? -1 : 0;
+}
+
+int report_rejects_csv(struct run *run, const char *dir)
+{
+	return report_findings(run, dir, "rejects.csv", "run_id,file,line,"
+			       "entity,key,field,rule,severity,message,value\n",
+			       rejects_line);
 }
 
 struct print_ctx {
@@ -91,9 +108,9 @@ static int print_one(const struct finding *fd, void *vctx)
 			fd->key);
 	else if (fd->line)
 		fprintf(stderr, "csprecon: %s:%" PRIu64 ": ",
-			file_of(c->run, fd->file_no), fd->line);
+			report_file_name(c->run, fd->file_no), fd->line);
 	else
-		fprintf(stderr, "csprecon: %s: ", file_of(c->run, fd->file_no));
+		fprintf(stderr, "csprecon: %s: ", report_file_name(c->run, fd->file_no));
 	fprintf(stderr, "%s %s: %s%s%s", fd->rule < RULE_COUNT ?
 		rule_defs[fd->rule].code : "?",
 		severity_name(fd->severity),

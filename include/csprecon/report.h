@@ -57,6 +57,22 @@ void report_csv_line(FILE *fp, const char *const *cells, size_t n);
 /* Write s as a JSON string, with quotes; invalid UTF-8 becomes U+FFFD. */
 void report_json_string(FILE *fp, const char *s);
 
+struct finding;
+
+/* The display name (show.h) of the run's file file_no; "" for none. */
+const char *report_file_name(const struct run *run, int file_no);
+
+/* A findings report's line for fd, written to fp; 0, or -1 when fp has
+ * failed. */
+typedef int (*report_finding_line)(FILE *fp, const struct run *run,
+				   const struct finding *fd);
+
+/* dir/name: head (when not NULL), then a line per finding of the run in
+ * file and line order, kept in the run's report set; 0 or -1 (printed; a
+ * write error sets run->reports.code). */
+int report_findings(struct run *run, const char *dir, const char *name,
+		    const char *head, report_finding_line line);
+
 /* rejects.csv: every finding in file and line order. */
 int report_rejects_csv(struct run *run, const char *dir);
 /* findings.jsonl: the findings of rejects.csv, one JSON object a line,
