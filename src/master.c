@@ -263,6 +263,20 @@ static int not_sqlite(struct master *m)
 	return EXIT_REFUSED;
 }
 
+/* The size of the master's -wal file, 0 when there is none. */
+static off_t wal_size(const struct master *m)
+{
+	struct strbuf wal;
+	struct stat st;
+	off_t size;
+
+	strbuf_init(&wal);
+	strbuf_addf(&wal, "%s-wal", m->path);
+	size = stat(wal.buf, &st) == 0 ? st.st_size : 0;
+	strbuf_release(&wal);
+	return size;
+}
+
 static int foreign_log(struct master *m)
 {
 	error("master '%s': '%s-wal' is the write-ahead log of another "
@@ -438,16 +452,10 @@ static int dir_read_only(const char *path)
  * in *rc, or an exit code. */
 static int open_immutable(struct master *m, int *rc)
 {
-	struct strbuf wal;
-	struct stat st;
 	char *uri;
-	int code, logged;
+	int code;
 
-	strbuf_init(&wal);
-	strbuf_addf(&wal, "%s-wal", m->path);
-	logged = stat(wal.buf, &st) == 0 && st.st_size > 0;
-	strbuf_release(&wal);
-	if (logged) {
+	if (wal_size(m) > 0) {
 		error("master '%s' is on read-only storage with a write-ahead "
 		      "log that cannot be read without creating '%s-shm'",
 		      m->path, m->path);
@@ -505,17 +513,11 @@ static int open_identified(struct master *m, int allow_empty,
  * message. */
 static int check_log(struct master *m)
 {
-	struct strbuf wal;
-	struct stat st;
 	sqlite3_stmt *s = NULL;
 	char result[200] = "";
-	int logged;
 
-	strbuf_init(&wal);
-	strbuf_addf(&wal, "%s-wal", m->path);
-	logged = stat(wal.buf, &st) == 0 && st.st_size > 32;
-	strbuf_release(&wal);
-	if (!logged)
+	/* Past its 32-byte header a log holds frames. */
+	if (wal_size(m) <= 32)
 		return 0;
 	if (sqlite3_prepare_v2(m->db, "PRAGMA integrity_check(1)", -1, &s,
 			       NULL) == SQLITE_OK &&
