@@ -134,7 +134,7 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	utf8_cut(msg, sizeof(msg));
 	/* A message may name a file or quote the input: display form. */
-	shown_msg = show_dup(msg);
+	shown_msg = show_plain(msg) ? NULL : show_dup(msg);
 	/* Its appends cannot fail: show_value() stops once past
 	 * VALUE_SHOW_MAX, at most 4 bytes and a "..." later. */
 	strbuf_init_capped(&shown, VALUE_SHOW_MAX + 16);
@@ -151,7 +151,7 @@ static int vfinding(struct run *run, struct source *src, uint64_t line,
 		   col == -2 ? entity_defs[entity].key_name : "";
 	fd.rule = rule;
 	fd.severity = sev;
-	fd.message = shown_msg;
+	fd.message = shown_msg ? shown_msg : msg;
 	fd.value = shown.buf;
 	ret = findings_add(run->findings, &fd);
 	strbuf_release(&shown);

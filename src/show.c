@@ -51,6 +51,19 @@ void show_fwrite(FILE *fp, const char *s, size_t len)
 	}
 }
 
+int show_plain(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len) {
+		if (!(n = show_keep(u + i, len - i)))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 char *show_dup(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;

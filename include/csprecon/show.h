@@ -19,6 +19,9 @@ size_t show_keep(const unsigned char *s, size_t n);
 /* Write the display form of len bytes at s to fp. */
 void show_fwrite(FILE *fp, const char *s, size_t len);
 
+/* 1 when the string s is its own display form (nothing to escape). */
+int show_plain(const char *s);
+
 /* The display form of the string s, newly allocated (the caller frees). */
 char *show_dup(const char *s);
 

@@ -50,6 +50,9 @@ static void test_show(void **state)
 			fail_msg("case %zu: show_dup gave '%s'", i, got);
 		if (strcmp(buf, cases[i].want) != 0)
 			fail_msg("case %zu: show_fwrite gave '%s'", i, buf);
+		if (show_plain(cases[i].in) != !strcmp(cases[i].in, cases[i].want))
+			fail_msg("case %zu: show_plain gave %d", i,
+				 show_plain(cases[i].in));
 		free(got);
 	}
 }
